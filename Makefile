@@ -1,0 +1,27 @@
+# The course's two set-up commands: `make lab` (learn) and `make test` (verify).
+# Both create .venv on first use and reinstall only when the requirements change.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test figures student clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+lab: $(STAMP)  ## install what is missing, then open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)  ## install what is missing, then run unit tests, quiz-bank checks and nbval
+	COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+figures: $(STAMP)  ## re-execute every notebook in place; they save figures/*.png
+	cd notebooks && COURSE_LIB_QUIET=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=300 0*.ipynb
+
+clean:
+	rm -rf $(VENV) test-artifacts

@@ -1,0 +1,205 @@
+"""ShopSim: Taobao-like ad impressions whose causes are known.
+
+The world (built once per seed)
+    * ``n_categories`` categories with centres in a small latent space; items are their category's centre
+      plus noise, so items of one category are alike and some categories are neighbours.
+    * Long-tailed popularity: categories and items within a category follow Zipf laws.
+    * Each user has ``interests_per_user`` categories with Dirichlet weights (a 90% / 10% user exists).
+    * Profile fields ``age``, ``gender``; context fields ``pos`` (ad slot) and ``device``.
+
+One impression
+    * History of ``hist_len`` behaviours, right-padded with id 0 to ``max_len``; position ``hist_len - 1``
+      is the most recent. Each behaviour's category comes from the user's interests; with ``drift > 0``
+      the active interest persists from step to step with probability ``drift`` (interest phases).
+    * The candidate ad is from the interest of a (recent, under drift) behaviour half of the time,
+      otherwise a popular item from any category.
+    * Click logit, unnormalized over the history so interest *intensity* counts::
+
+          z = b + s * sum_t  m_t * exp(-||v_t - v_ad||^2 / h)      (relevance of behaviour t)
+                + age and slot effects + cross_strength * (G[gender, cat_ad] + A[age, device])
+
+      with bandwidth h = 2 * latent_dim * item_noise^2 and recency ``m_t = exp(-drift * age_t / memory)`` (``age_t`` = steps before the most recent).
+      ``truth["relevance"]`` holds each behaviour's term of the sum (0 at padding).
+    * Conversion logit: correlation ``conversion_correlation`` with the click logit, the rest from its
+      own causes (item quality and an age x category taste).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .ctrdata import CTRData
+
+N_AGE, N_GENDER, N_POS, N_DEVICE = 6, 2, 4, 3
+CHUNK = 50_000  # impressions generated at once: bounds peak memory for Amazon-sized runs
+
+
+def _zipf(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
+    """Probabilities proportional to 1 / rank**exponent, assigned to n things in random order."""
+    p = 1.0 / np.arange(1, n + 1) ** exponent
+    return rng.permutation(p / p.sum())
+
+
+def _solve_bias(logits: np.ndarray, rate: float) -> float:
+    """The shift b with mean(sigmoid(logits + b)) = rate (bisection; the mean is increasing in b)."""
+    lo, hi = -30.0, 30.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.mean(1 / (1 + np.exp(-(logits + mid)))) < rate else (lo, mid)
+    return (lo + hi) / 2
+
+
+@dataclass
+class ShopSim:
+    """Simulated impressions with ground truth; ``ShopSim(seed=0).generate(10_000)`` is deterministic."""
+
+    n_users: int = 2000
+    n_items: int = 1000
+    n_categories: int = 20
+    max_len: int = 30
+    min_len: int = 5
+    interests_per_user: int = 3
+    drift: float = 0.0
+    cross_strength: float = 0.0
+    conversion_correlation: float = 0.5
+    seed: int = 0
+    relevance_scale: float = 0.5  # s: logit added by one fully relevant behaviour
+    memory: float = 10.0  # under drift, a behaviour `memory / drift` steps old counts e^-1 as much
+    ctr: float = 0.2  # target mean click rate (sets the bias b)
+    latent_dim: int = 8
+    item_noise: float = 0.5  # spread of items around their category centre
+    popularity_exponent: float = 1.1
+    candidate_from_interest: float = 0.5
+    world: dict = field(init=False, repr=False)
+
+    # Explicit feature crosses planted when cross_strength > 0 (what DCN should find).
+    CROSSES = (("gender", "cat"), ("age", "device"))
+
+    def __post_init__(self):
+        self._validate()
+        rng = np.random.default_rng([self.seed, 0])
+        C, I, U, d = self.n_categories, self.n_items, self.n_users, self.latent_dim
+        # Category ids 1..C, item ids 1..I, user ids 1..U; row 0 of every table is the padding id.
+        centres = rng.normal(size=(C + 1, d)) * 1.5
+        item_cat = np.concatenate([[0], rng.permutation(np.arange(1, I + 1) % C + 1)])
+        item_vec = centres[item_cat] + self.item_noise * rng.normal(size=(I + 1, d))
+        cat_pop = np.concatenate([[0], _zipf(C, self.popularity_exponent, rng)])
+        # Items grouped by category with cumulative popularity offset by the category id (c - 1 + cdf),
+        # so that searchsorted(items_cum, c - 1 + u) draws items of category c by popularity, many at once.
+        item_pop, by_cat, cum = np.zeros(I + 1), [], []
+        for c in range(1, C + 1):
+            members = np.flatnonzero(item_cat == c)
+            within = _zipf(len(members), self.popularity_exponent, rng)
+            item_pop[members] = cat_pop[c] * within
+            by_cat.append(members)
+            cum.append(c - 1 + np.minimum(np.cumsum(within), 1.0))
+            cum[-1][-1] = c  # exact upper edge: u < 1 never falls into the next category
+        k = self.interests_per_user
+        user_cats = np.stack([rng.choice(np.arange(1, C + 1), k, replace=False, p=cat_pop[1:])
+                              for _ in range(U + 1)])
+        user_weights = rng.dirichlet(np.ones(k), size=U + 1)
+        self.world = dict(
+            item_cat=item_cat, item_vec=item_vec.astype(np.float32), item_pop=item_pop,
+            item_quality=rng.normal(size=I + 1), cat_pop=cat_pop,
+            user_cats=user_cats, user_weights=user_weights,
+            user_age=rng.integers(1, N_AGE + 1, U + 1), user_gender=rng.integers(1, N_GENDER + 1, U + 1),
+            age_effect=rng.normal(0, 0.3, N_AGE + 1), pos_effect=-0.4 * np.arange(N_POS + 1),
+            gender_x_cat=rng.normal(size=(N_GENDER + 1, C + 1)), age_x_device=rng.normal(size=(N_AGE + 1, N_DEVICE + 1)),
+            taste=rng.normal(size=(N_AGE + 1, C + 1)),
+            items_by_cat=np.concatenate(by_cat), items_cum=np.concatenate(cum),
+        )
+        # Calibrate the click bias and the conversion mixing on a fixed sample of this world.
+        self._bias, self._click_std = 0.0, 1.0
+        z = self._sample(4096, np.random.default_rng([self.seed, 1]))["click_logit"]
+        self._bias = _solve_bias(z, self.ctr)
+        self._click_std = float(z.std()) or 1.0
+
+    def _validate(self):
+        if not 1 <= self.min_len <= self.max_len:
+            raise ValueError(f"need 1 <= min_len <= max_len, got min_len={self.min_len}, max_len={self.max_len}")
+        if not 1 <= self.interests_per_user <= self.n_categories:
+            raise ValueError(f"interests_per_user must be in 1..n_categories={self.n_categories}, "
+                             f"got {self.interests_per_user}")
+        if self.n_items < self.n_categories:
+            raise ValueError(f"need at least one item per category: n_items={self.n_items} < "
+                             f"n_categories={self.n_categories}")
+        if not 0 <= self.drift < 1:
+            raise ValueError(f"drift is a persistence probability in [0, 1), got {self.drift}")
+        if not -1 <= self.conversion_correlation <= 1:
+            raise ValueError(f"conversion_correlation must be in [-1, 1], got {self.conversion_correlation}")
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        """Ids per field including padding id 0; ``hist_item``/``hist_cat`` share ``item``/``cat``."""
+        return dict(user=self.n_users + 1, item=self.n_items + 1, cat=self.n_categories + 1,
+                    age=N_AGE + 1, gender=N_GENDER + 1, pos=N_POS + 1, device=N_DEVICE + 1)
+
+    def _draw_items(self, cats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One item per entry of ``cats`` (any shape), by popularity within the category."""
+        w = self.world
+        idx = np.searchsorted(w["items_cum"], cats - 1 + rng.random(cats.shape), side="right")
+        return w["items_by_cat"][idx]
+
+    def _sample(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        w, T = self.world, self.max_len
+        user = rng.integers(1, self.n_users + 1, n)
+        hist_len = rng.integers(self.min_len, T + 1, n)
+        # Behaviour categories: a Markov chain over the user's interests (i.i.d. when drift = 0).
+        cum_w = np.cumsum(w["user_weights"][user], axis=1)  # (N, k)
+        pick = lambda: np.minimum((rng.random((n, 1)) > cum_w).sum(1), cum_w.shape[1] - 1)  # noqa: E731
+        interest = np.empty((n, T), dtype=np.int64)
+        interest[:, 0] = pick()
+        for t in range(1, T):
+            interest[:, t] = np.where(rng.random(n) < self.drift, interest[:, t - 1], pick())
+        hist_cat = np.take_along_axis(w["user_cats"][user], interest, axis=1)
+        hist_item = self._draw_items(hist_cat, rng)
+        valid = np.arange(T) < hist_len[:, None]  # (N, T)
+        hist_cat, hist_item = hist_cat * valid, hist_item * valid
+        # Recency weight of each behaviour (all 1 without drift).
+        age_steps = hist_len[:, None] - 1 - np.arange(T)  # (N, T), 0 = most recent
+        recency = np.exp(-self.drift * np.maximum(age_steps, 0) / self.memory) * valid
+        # Candidate ad: the category of a behaviour drawn by recency, or any category by popularity.
+        from_hist = rng.random(n) < self.candidate_from_interest
+        p = recency / recency.sum(1, keepdims=True)
+        t_pick = np.minimum((rng.random((n, 1)) > np.cumsum(p, 1)).sum(1), hist_len - 1)
+        any_cat = rng.choice(self.n_categories + 1, n, p=w["cat_pop"])
+        cat = np.where(from_hist, hist_cat[np.arange(n), t_pick], any_cat)
+        item = self._draw_items(cat, rng)
+        age, gender = w["user_age"][user], w["user_gender"][user]
+        pos, device = rng.integers(1, N_POS + 1, n), rng.integers(1, N_DEVICE + 1, n)
+        # Click: unnormalized sum of behaviour-ad relevance plus profile, context and planted crosses.
+        diff = w["item_vec"][hist_item] - w["item_vec"][item][:, None, :]  # (N, T, d)
+        bandwidth = 2 * self.latent_dim * self.item_noise ** 2  # a typical same-category pair: e^-1
+        relevance = self.relevance_scale * recency * np.exp(-(diff ** 2).sum(-1) / bandwidth)
+        cross = self.cross_strength * (w["gender_x_cat"][gender, cat] + w["age_x_device"][age, device])
+        click_logit = (self._bias + relevance.sum(1) + w["age_effect"][age] + w["pos_effect"][pos] + cross)
+        # Conversion: a standardized mix of the click logit and causes of its own (std 1 each).
+        own = (w["item_quality"][item] + w["taste"][age, cat]) / np.sqrt(2)
+        rho = self.conversion_correlation
+        conv_logit = -1.0 + rho * (click_logit - click_logit.mean()) / self._click_std + np.sqrt(1 - rho ** 2) * own
+        return dict(user=user, item=item, cat=cat, age=age, gender=gender, pos=pos, device=device,
+                    hist_item=hist_item, hist_cat=hist_cat, hist_len=hist_len,
+                    relevance=relevance.astype(np.float32), cross=cross, click_logit=click_logit,
+                    conversion_logit=conv_logit)
+
+    def generate(self, n_samples: int) -> CTRData:
+        """``n_samples`` impressions with click and conversion labels and their ground truth."""
+        if n_samples < 1:
+            raise ValueError(f"n_samples must be positive, got {n_samples}")
+        rng = np.random.default_rng([self.seed, 2])
+        parts = [self._sample(min(CHUNK, n_samples - s), rng) for s in range(0, n_samples, CHUNK)]
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+        click_prob, conv_prob = sigmoid(cols["click_logit"]), sigmoid(cols["conversion_logit"])
+        labels = dict(click=rng.random(n_samples) < click_prob, conversion=rng.random(n_samples) < conv_prob)
+        ids = [*self.vocab, "hist_item", "hist_cat", "hist_len"]
+        w = self.world
+        truth = dict(relevance=cols["relevance"], cross=cols["cross"], click_logit=cols["click_logit"],
+                     click_prob=click_prob, conversion_prob=conv_prob, item_cat=w["item_cat"],
+                     item_vec=w["item_vec"], user_cats=w["user_cats"], user_weights=w["user_weights"])
+        return CTRData(features={k: torch.as_tensor(cols[k], dtype=torch.int64) for k in ids},
+                       labels={k: torch.as_tensor(v, dtype=torch.float32) for k, v in labels.items()},
+                       vocab=self.vocab,
+                       truth={k: torch.as_tensor(v) for k, v in truth.items()})

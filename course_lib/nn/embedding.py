@@ -1,0 +1,93 @@
+"""Sparse fields to dense vectors: validated embedding lookups and masked pooling (DIN paper, section 4.2).
+
+A good (the candidate ad and every behaviour) is the concatenation of its ``item`` and ``cat``
+embeddings, so ad and behaviours live in one space of size 2D and can be compared by attention.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from ..data.ctrdata import ITEM_FIELDS
+
+
+def history_mask(hist_len: Tensor, T: int) -> Tensor:
+    """(B,) lengths -> (B, T) bool, True at real behaviours (histories are right-padded)."""
+    return torch.arange(T, device=hist_len.device) < hist_len.unsqueeze(1)
+
+
+def masked_pool(x: Tensor, mask: Tensor, mode: str = "sum") -> Tensor:
+    """Sum or mean of x (B, T, D) over the positions where mask (B, T) is True -> (B, D)."""
+    total = (x * mask.unsqueeze(-1)).sum(1)  # (B, D)
+    if mode == "sum":
+        return total
+    if mode == "mean":
+        return total / mask.sum(1, keepdim=True).clamp(min=1)  # an empty history pools to zeros
+    raise ValueError(f"pooling must be 'sum' or 'mean', got {mode!r}")
+
+
+class Embedded(NamedTuple):
+    ad: Tensor  # (B, 2D) candidate: item and category embeddings
+    history: Tensor  # (B, T, 2D) behaviours, zero vectors at padding
+    mask: Tensor  # (B, T) True at real behaviours
+    context: Tensor  # (B, F*D) user, profile and context fields
+
+
+class FieldEmbedding(nn.Module):
+    """One embedding table per field of ``vocab``; ``hist_item``/``hist_cat`` share ``item``/``cat``."""
+
+    def __init__(self, vocab: dict[str, int], dim: int, init_std: float = 0.1):
+        super().__init__()
+        missing = [f for f in ITEM_FIELDS if f not in vocab]
+        if missing:
+            raise ValueError(f"vocab needs the good fields {ITEM_FIELDS}; missing {missing}")
+        self.vocab, self.dim = dict(vocab), dim
+        self.context_fields = [f for f in vocab if f not in ITEM_FIELDS]
+        if not self.context_fields:
+            raise ValueError("vocab needs at least one context field (for example 'user') besides item and cat")
+        self.tables = nn.ModuleDict({f: nn.Embedding(n, dim, padding_idx=0) for f, n in vocab.items()})
+        for table in self.tables.values():
+            nn.init.normal_(table.weight, std=init_std)
+            table.weight.data[0] = 0  # padding id 0 embeds to the zero vector
+
+    def validate(self, batch: dict[str, Tensor]) -> None:
+        """Raise a ValueError that says what is wrong with a batch and how to fix it."""
+        needed = [*self.vocab, *(f"hist_{f}" for f in ITEM_FIELDS), "hist_len"]
+        absent = [f for f in needed if f not in batch]
+        if absent:
+            raise ValueError(f"batch lacks fields {absent}; this model needs {needed}")
+        for name in needed:
+            x = batch[name]
+            if x.dtype not in (torch.int64, torch.int32):
+                raise ValueError(f"field {name!r} has dtype {x.dtype}; ids must be integers: use .long()")
+            if name == "hist_len":
+                continue
+            n = self.vocab[name.removeprefix("hist_")]
+            lo, hi = int(x.min()), int(x.max())
+            if lo < 0 or hi >= n:
+                bad = hi if hi >= n else lo
+                raise ValueError(f"field {name!r} holds id {bad}, outside its vocabulary 0..{n - 1}; build the "
+                                 f"model with the vocab of the data it sees, or map unseen ids to 0 (padding)")
+        T = batch["hist_item"].shape[1]
+        lengths = batch["hist_len"]
+        if int(lengths.min()) < 0 or int(lengths.max()) > T:
+            raise ValueError(f"hist_len must lie in 0..{T} (the history width, max_len); got "
+                             f"{int(lengths.min())}..{int(lengths.max())}: truncate longer histories "
+                             f"to their last {T} behaviours")
+        beyond = ~history_mask(lengths, T) & (batch["hist_item"] != 0)
+        if beyond.any():
+            row = int(beyond.any(1).nonzero()[0])
+            raise ValueError(f"row {row} has behaviour ids after its hist_len: histories must be right-padded "
+                             f"with id 0 and hist_len must count the real behaviours")
+
+    def forward(self, batch: dict[str, Tensor]) -> Embedded:
+        self.validate(batch)
+        good = lambda prefix: torch.cat([self.tables[f](batch[prefix + f].long()) for f in ITEM_FIELDS], -1)  # noqa: E731
+        T = batch["hist_item"].shape[1]
+        context = [self.tables[f](batch[f].long()) for f in self.context_fields]
+        return Embedded(ad=good(""),  # (B, 2D)
+                        history=good("hist_"),  # (B, T, 2D)
+                        mask=history_mask(batch["hist_len"], T),  # (B, T)
+                        context=torch.cat(context, -1))  # (B, F*D)
