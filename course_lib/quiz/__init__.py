@@ -1,0 +1,51 @@
+"""Self-checks: ``ask(question_id)`` shows a multiple-choice question, ``progress()`` what you have done.
+
+Questions and their answers live in the YAML banks beside this file (schema: ``bank.py``), never in
+the notebooks. Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview]``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import progress as store
+from .bank import CHAPTER_KEYS, Question, chapter_of, get, load_banks
+from .widget import QuizWidget
+
+__all__ = ["QuizWidget", "Question", "ask", "load_banks", "progress", "progress_table"]
+
+
+def ask(question_id: str) -> QuizWidget:
+    """The interactive question (displayed when it is the last expression of a cell)."""
+    return QuizWidget(get(question_id))
+
+
+def progress_table(chapter: int | None = None) -> list[dict]:
+    """Per chapter: questions answered, right, right at the first try, and exercises passed."""
+    from ..exercises import registry  # exercises import the progress store: import late to avoid a cycle
+
+    state = store.load()
+    rows = defaultdict(lambda: dict(questions=0, answered=0, correct=0, first_try=0, exercises=0, passed=0))
+    for qid in load_banks():
+        row = rows[chapter_of(qid)]
+        row["questions"] += 1
+        saved = state["questions"].get(qid)
+        if saved:
+            row["answered"] += 1
+            row["correct"] += saved["correct"]
+            row["first_try"] += bool(saved["first_try"])
+    for eid in registry():
+        row = rows[chapter_of(eid)]
+        row["exercises"] += 1
+        row["passed"] += state["exercises"].get(eid, {}).get("passed", False)
+    keys = sorted(rows) if chapter is None else [chapter]
+    return [dict(chapter=c, **rows[c]) for c in keys]
+
+
+def progress(chapter: int | None = None) -> None:
+    """Print the progress table (all chapters, or one)."""
+    names = {v: k for k, v in CHAPTER_KEYS.items()}
+    print(f"{'chapter':<10}{'answered':>10}{'right':>8}{'first try':>11}{'exercises':>11}")
+    for r in progress_table(chapter):
+        print(f"{r['chapter']} {names[r['chapter']]:<8}{r['answered']:>5} / {r['questions']:<3}{r['correct']:>6}"
+              f"{r['first_try']:>11}{r['passed']:>7} / {r['exercises']}")
+    print(f"(saved in {store.path()})")
