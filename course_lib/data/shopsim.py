@@ -10,7 +10,8 @@ The world (built once per seed)
 One impression
     * History of ``hist_len`` behaviours, right-padded with id 0 to ``max_len``; position ``hist_len - 1``
       is the most recent. Each behaviour's category comes from the user's interests; with ``drift > 0``
-      the active interest persists from step to step with probability ``drift`` (interest phases).
+      the active interest persists from step to step with probability ``drift`` and otherwise jumps, half
+      the time to a new category (interest phases that evolve).
     * The candidate ad is from the interest of a (recent, under drift) behaviour half of the time,
       otherwise a popular item from any category.
     * Click logit, unnormalized over the history so interest *intensity* counts::
@@ -146,14 +147,21 @@ class ShopSim:
         w, T = self.world, self.max_len
         user = rng.integers(1, self.n_users + 1, n)
         hist_len = rng.integers(self.min_len, T + 1, n)
-        # Behaviour categories: a Markov chain over the user's interests (i.i.d. when drift = 0).
+        # Behaviour categories. Without drift: i.i.d. draws from the user's interests. With drift: the active
+        # category persists with probability `drift`, else jumps to one of the user's interests or, half
+        # the time, to a new category (interests evolve: old phases say little about the current one).
         cum_w = np.cumsum(w["user_weights"][user], axis=1)  # (N, k)
-        pick = lambda: np.minimum((rng.random((n, 1)) > cum_w).sum(1), cum_w.shape[1] - 1)  # noqa: E731
-        interest = np.empty((n, T), dtype=np.int64)
-        interest[:, 0] = pick()
+        user_cats = w["user_cats"][user]  # (N, k)
+        def draw_interest():
+            k = np.minimum((rng.random((n, 1)) > cum_w).sum(1), cum_w.shape[1] - 1)
+            own = user_cats[np.arange(n), k]
+            if self.drift == 0:
+                return own
+            return np.where(rng.random(n) < 0.5, own, rng.choice(self.n_categories + 1, n, p=w["cat_pop"]))
+        hist_cat = np.empty((n, T), dtype=np.int64)
+        hist_cat[:, 0] = draw_interest()
         for t in range(1, T):
-            interest[:, t] = np.where(rng.random(n) < self.drift, interest[:, t - 1], pick())
-        hist_cat = np.take_along_axis(w["user_cats"][user], interest, axis=1)
+            hist_cat[:, t] = np.where(rng.random(n) < self.drift, hist_cat[:, t - 1], draw_interest())
         hist_item = self._draw_items(hist_cat, rng)
         valid = np.arange(T) < hist_len[:, None]  # (N, T)
         hist_cat, hist_item = hist_cat * valid, hist_item * valid
