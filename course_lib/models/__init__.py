@@ -2,3 +2,5 @@
 from .embedding_mlp import EmbeddingMLP, LogisticRegression
 
 __all__ = ["EmbeddingMLP", "LogisticRegression"]
+from .dcn import DCN  # noqa: E402
+__all__ += ["DCN"]
