@@ -2,5 +2,7 @@
 from .embedding_mlp import EmbeddingMLP, LogisticRegression
 
 __all__ = ["EmbeddingMLP", "LogisticRegression"]
+from .din import DIN  # noqa: E402
+__all__ += ["DIN"]
 from .dcn import DCN  # noqa: E402
 __all__ += ["DCN"]

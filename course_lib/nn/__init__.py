@@ -3,5 +3,8 @@ from .embedding import Embedded, FieldEmbedding, history_mask, masked_pool
 from .mlp import MLP
 
 __all__ = ["Embedded", "FieldEmbedding", "MLP", "history_mask", "masked_pool"]
+from .dice import Dice, dice  # noqa: E402  (chapter 2: DIN)
+from .attention import LocalActivationUnit, attention_pool, unit_input  # noqa: E402
+__all__ += ["Dice", "dice", "LocalActivationUnit", "attention_pool", "unit_input"]
 from .cross import CrossNet, cross_layer_v1, cross_layer_v2  # noqa: E402  (chapter 4: DCN)
 __all__ += ["CrossNet", "cross_layer_v1", "cross_layer_v2"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from .dice import Dice
+
 
 def as_sizes(hidden: int | tuple[int, ...]) -> tuple[int, ...]:
     """Hidden sizes given as an int or a tuple, as a tuple."""
@@ -14,7 +16,9 @@ def activation_layer(name: str, width: int) -> nn.Module:
         return nn.ReLU()
     if name == "prelu":
         return nn.PReLU(width, init=0.25)  # one learned slope per neuron, as Dice's alpha
-    raise ValueError(f"activation must be 'relu' or 'prelu', got {name!r}")
+    if name == "dice":
+        return Dice(width)  # DIN's data-adaptive PReLU (course_lib/nn/dice.py)
+    raise ValueError(f"activation must be 'relu', 'prelu' or 'dice', got {name!r}")
 
 
 class MLP(nn.Sequential):
