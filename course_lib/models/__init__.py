@@ -6,3 +6,5 @@ from .din import DIN  # noqa: E402
 __all__ += ["DIN"]
 from .dcn import DCN  # noqa: E402
 __all__ += ["DCN"]
+from .dien import DIEN  # noqa: E402
+__all__ += ["DIEN"]
