@@ -14,18 +14,28 @@ Writing one::
         id="emb.masked_mean", title="Masked mean pooling",
         reference=solution_fn, cases=make_cases,            # make_cases() -> list[Case]
         mistakes=(Mistake("you divided by T: ...", wrong_fn),),
-        hint="...")
+        hint_text="...")
+
+The inputs are built under a fixed torch seed inside ``torch.random.fork_rng``, so a check gives the same
+verdict every time and never moves the notebook's own random state.
+
+Grading: with the environment variable ``COURSE_LIB_GRADING=1`` (set by the instructor's nbgrader config) a
+failed check raises AssertionError after printing its message, so nbgrader's autograder scores the check
+cell 0; learners never see that, their failed check only prints.
 """
 from __future__ import annotations
 
 import inspect
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 
-from ..quiz import progress
+from ..quiz.progress import record_exercise
+
+CASE_SEED = 0  # torch seed under which ``cases()`` builds its random inputs
 
 
 @dataclass(frozen=True)
@@ -45,15 +55,79 @@ def _clone(x):
         return x.clone()
     if isinstance(x, (tuple, list)):
         return type(x)(_clone(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _clone(v) for k, v in x.items()}
     return x
 
 
+def _describe(x) -> str:
+    if isinstance(x, torch.Tensor):
+        return f"a tensor of shape {tuple(x.shape)}"
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of {len(x)}"
+    return f"{type(x).__name__} {x!r}" if x is not None else "None"
+
+
 def _close(a, b, atol: float) -> bool:
-    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
-        return a.shape == b.shape and torch.allclose(a.double(), b.double(), atol=atol, rtol=1e-4)
-    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+    """Same structure (tensor, number, or tuple/list of them), same shapes, values within tolerance."""
+    if isinstance(b, torch.Tensor):
+        return (isinstance(a, torch.Tensor) and a.shape == b.shape
+                and torch.allclose(a.detach().double(), b.detach().double(), atol=atol, rtol=1e-4))
+    if isinstance(b, (tuple, list)):
+        return isinstance(a, (tuple, list)) and len(a) == len(b) and all(_close(x, y, atol) for x, y in zip(a, b))
+    if isinstance(a, (torch.Tensor, tuple, list)) or a is None:
         return False
-    return abs(float(a) - float(b)) <= atol + 1e-4 * abs(float(b))
+    try:
+        return abs(float(a) - float(b)) <= atol + 1e-4 * abs(float(b))
+    except (TypeError, ValueError):
+        return False
+
+
+def _mismatch(got, expected) -> str | None:
+    """How the output's type or shape differs from the reference's, or None if only the values can differ."""
+    if got is None and expected is not None:
+        return "your function returned None: did you forget `return`?"
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"returned {_describe(got)}, expected a tensor of shape {tuple(expected.shape)}"
+        if got.shape != expected.shape:
+            return f"returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"returned {_describe(got)}, expected {_describe(expected)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if (m := _mismatch(g, e)) is not None:
+                return f"output {i}: {m}"
+    return None
+
+
+def _difference(got, expected, atol: float) -> str:
+    """Where the values differ most (tensors), or both values."""
+    if isinstance(expected, torch.Tensor):
+        g, e = got.detach().double(), expected.detach().double()
+        diff = torch.nan_to_num((g - e).abs(), nan=torch.inf)
+        at = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape))
+        where = f" at index {at}" if at else ""
+        return f"largest difference{where}: expected {e[at].item():.6g}, got {g[at].item():.6g}"
+    if isinstance(expected, (tuple, list)):
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if not _close(g, e, atol):
+                return f"output {i}: {_difference(g, e, atol)}"
+    return f"expected {expected!r}, got {got!r}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``check`` returns: truthy if the function passed. Shows nothing in a notebook (the verdict is
+    already printed), so a check cell does not end with a stray ``True``."""
+    passed: bool
+    message: str | None  # the mistake, None when passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 @dataclass
@@ -76,27 +150,38 @@ class Exercise:
             except Exception as err:  # the learner's code: report, never crash the notebook
                 return f"your function raised {type(err).__name__}: {err} (input: {case.note})"
             expected = self.reference(*_clone(case.args))
-            if isinstance(expected, torch.Tensor) and isinstance(got, torch.Tensor) and got.shape != expected.shape:
-                return f"returned shape {tuple(got.shape)}, expected {tuple(expected.shape)} (input: {case.note})"
-            if not _close(got, expected, self.atol):
-                for mistake in self.mistakes:
+            if _close(got, expected, self.atol):
+                continue
+            for mistake in self.mistakes:  # before the shape check: a known mistake may change the shape
+                try:
                     if _close(got, mistake.wrong(*_clone(case.args)), self.atol):
                         return f"{mistake.message} (input: {case.note})"
-                for probe in self.probes:
+                except Exception:  # a mistake that cannot run on this input does not match it
+                    pass
+            if (mismatch := _mismatch(got, expected)) is not None:
+                return f"{mismatch} (input: {case.note})"
+            for probe in self.probes:
+                try:
                     message = probe(fn)
-                    if message:
-                        return message
-                return f"wrong values on {case.note}: expected {expected}, got {got}"
+                except Exception:  # fn failing on a probe's own input says nothing about that property
+                    message = None
+                if message:
+                    return message
+            return f"wrong values on {case.note}: {_difference(got, expected, self.atol)}"
         return None
 
-    def check(self, fn: Callable) -> bool:
+    def check(self, fn: Callable) -> CheckResult:
         """Run fn against the reference, print a verdict that names the mistake, and record the result."""
-        message = self._verdict(fn)
+        with torch.random.fork_rng(devices=[]):  # same inputs every time; the notebook's RNG stays untouched
+            torch.manual_seed(CASE_SEED)
+            message = self._verdict(fn)
         self.passed = message is None
-        progress.record_exercise(self.id, self.passed)
+        record_exercise(self.id, self.passed)
         print(f"✅ Correct: {self.title} matches the reference on every test input." if self.passed
               else f"❌ Not yet: {message}\n   Need a nudge? Call .hint(); stuck? .solution().")
-        return self.passed
+        if not self.passed and os.environ.get("COURSE_LIB_GRADING") == "1":
+            raise AssertionError(f"{self.id}: {message}")
+        return CheckResult(self.passed, message)
 
     def hint(self) -> None:
         print(f"💡 Hint: {self.hint_text}")

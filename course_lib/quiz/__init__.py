@@ -1,13 +1,14 @@
 """Self-checks: ``ask(question_id)`` shows a multiple-choice question, ``progress()`` what you have done.
 
 Questions and their answers live in the YAML banks beside this file (schema: ``bank.py``), never in
-the notebooks. Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview]``.
+the notebooks. Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview] [--seed S]``;
+widget and drill grade alike through ``grading.grade``.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
-from . import progress as store
+from . import progress as store  # the module; the name ``progress`` below becomes the summary function
 from .bank import CHAPTER_KEYS, Question, chapter_of, get, load_banks
 from .widget import QuizWidget
 

@@ -3,6 +3,9 @@
 Location: ``$COURSE_LIB_DATA_DIR/progress.json`` if that variable is set, else the user data folder of
 platformdirs (e.g. ~/.local/share/ctr-course). Writes are atomic (temp file + rename) under a file lock,
 so two notebooks saving at once cannot interleave; an unreadable file is kept as a backup and reset.
+
+Import the functions (``from course_lib.quiz.progress import load``): the name ``course_lib.quiz.progress``
+itself is the function that prints the summary table, so ``from course_lib.quiz import progress`` gets that.
 """
 from __future__ import annotations
 
@@ -32,55 +35,96 @@ def _empty() -> dict:
     return {"version": VERSION, "questions": {}, "exercises": {}}
 
 
+def _valid(state) -> bool:
+    return (isinstance(state, dict) and state.get("version") == VERSION
+            and all(isinstance(state.get(k, {}), dict) and all(isinstance(v, dict) for v in state.get(k, {}).values())
+                    for k in ("questions", "exercises")))
+
+
+def _set_aside(p: Path, err: Exception) -> None:
+    """Rename an unreadable progress file to a unique progress.json.corrupt-<time>[-n] and warn."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        backup = p.with_name(f"{p.name}.corrupt-{stamp}" + (f"-{n}" if n else ""))
+        if not backup.exists():
+            break
+    try:
+        p.rename(backup)
+    except FileNotFoundError:  # another process set it aside first
+        return
+    warnings.warn(f"progress file {p} was unreadable ({err}); kept it as {backup.name} and started afresh",
+                  stacklevel=4)
+
+
+def _lock() -> FileLock:
+    return FileLock(str(path()) + ".lock")
+
+
+def _read() -> tuple[dict, Exception | None]:
+    """The saved state (empty if there is no file), or the empty state and why the file is unreadable."""
+    try:
+        state = json.loads(path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return _empty(), None
+    except (ValueError, UnicodeDecodeError) as err:
+        return _empty(), err
+    if not _valid(state):
+        return _empty(), ValueError("not a version-1 progress layout")
+    return {**_empty(), **state}, None
+
+
 def load() -> dict:
     """The saved progress; a corrupted file is renamed to progress.json.corrupt-<time> with a warning."""
-    p = path()
-    if not p.exists():
-        return _empty()
-    try:
-        state = json.loads(p.read_text(encoding="utf-8"))
-        if not isinstance(state, dict) or state.get("version") != VERSION:
-            raise ValueError("unknown layout")
-        return {**_empty(), **state}
-    except (ValueError, UnicodeDecodeError) as err:
-        backup = p.with_name(f"{p.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        p.replace(backup)
-        warnings.warn(f"progress file {p} was unreadable ({err}); kept it as {backup} and started afresh",
-                      stacklevel=2)
-        return _empty()
+    state, err = _read()
+    if err is not None:
+        path().parent.mkdir(parents=True, exist_ok=True)
+        with _lock():  # look again under the lock: a writer may have replaced the file meanwhile
+            state, err = _read()
+            if err is not None:
+                _set_aside(path(), err)
+    return state
 
 
 def _update(change: Callable[[dict], None]) -> dict:
+    """Read, change and write the progress under the lock; the file is replaced in one step (atomic)."""
     p = path()
     p.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(p) + ".lock"):
-        state = load()
+    with _lock():
+        state, err = _read()
+        if err is not None:
+            _set_aside(p, err)
         change(state)
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".progress-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state, f, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(state, f, indent=1, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, p)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return state
 
 
 def record_answer(question_id: str, correct: bool) -> dict:
     """Count an attempt; ``first_try`` stays True only if the first attempt was right."""
     def change(state: dict) -> None:
-        q = state["questions"].setdefault(question_id, {"attempts": 0, "correct": False, "first_try": None})
-        q["attempts"] += 1
-        q["correct"] = q["correct"] or correct
+        q = state["questions"].setdefault(question_id, {})
+        q["attempts"] = q.get("attempts", 0) + 1
+        q["correct"] = bool(q.get("correct")) or bool(correct)
+        q.setdefault("first_try", None)
         if q["first_try"] is None:
-            q["first_try"] = correct
+            q["first_try"] = bool(correct)
         q["last"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     return _update(change)
 
 
 def record_exercise(exercise_id: str, passed: bool) -> dict:
+    """Count a check of an exercise; ``passed`` stays True once it passed."""
     def change(state: dict) -> None:
-        e = state["exercises"].setdefault(exercise_id, {"attempts": 0, "passed": False})
-        e["attempts"] += 1
-        e["passed"] = e["passed"] or passed
+        e = state["exercises"].setdefault(exercise_id, {})
+        e["attempts"] = e.get("attempts", 0) + 1
+        e["passed"] = bool(e.get("passed")) or bool(passed)
         e["last"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     return _update(change)

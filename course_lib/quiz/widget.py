@@ -9,10 +9,11 @@ import html
 
 import ipywidgets as w
 
-from . import progress
+from . import grading
 from .bank import Question
+from .progress import record_answer
 
-REVEAL_AFTER = 2  # wrong attempts before the "Show answer" button appears
+REVEAL_AFTER = 2  # wrong attempts after which the "Show answer" button appears
 
 
 def _md(text: str) -> str:
@@ -24,7 +25,7 @@ def _md(text: str) -> str:
 def static_text(q: Question) -> str:
     kind = "one answer" if q.type == "single" else "one or more answers"
     lines = [f"Self-check {q.id} ({kind}): {q.question}"]
-    lines += [f"  {chr(65 + i)}. {o.text}" for i, o in enumerate(q.options)]
+    lines += [f"  {grading.letter(i)}. {o.text}" for i, o in enumerate(q.options)]
     lines.append("Run this cell in JupyterLab to answer it (or: python -m course_lib.quiz).")
     return "\n".join(lines)
 
@@ -35,25 +36,33 @@ def static_html(q: Question) -> str:
             f"<ol type='A'>{items}</ol><p><i>Run this cell in JupyterLab to answer it.</i></p></div>")
 
 
+def _notes_html(notes: tuple[grading.Note, ...], marks: bool = True) -> str:
+    items = "".join(f"<li><b>{n.letter}</b>: {n.mark + ' ' if marks else ''}{_md(n.feedback)}</li>" for n in notes)
+    return f"<ul>{items}</ul>"
+
+
 def feedback_html(q: Question, chosen: frozenset[int]) -> tuple[bool, str]:
-    """Whether ``chosen`` is the answer, and the feedback of every chosen option."""
-    correct = chosen == q.answer
-    if not chosen:
-        return False, "<p>Choose an option first.</p>"
-    verdict = ("<p style='color:#1a7f37'><b>Correct!</b></p>" if correct
-               else "<p style='color:#cf222e'><b>Not quite.</b></p>")
-    notes = "".join(f"<li><b>{chr(65 + i)}</b>: {'✔' if q.options[i].correct else '✘'} {_md(q.options[i].feedback)}</li>"
-                    for i in sorted(chosen))
-    missed = "" if correct or q.type == "single" else "<p>Some correct options are still unchecked, or a wrong one is checked.</p>"
-    return correct, f"{verdict}<ul>{notes}</ul>{missed}"
+    """Whether ``chosen`` is the answer, and the feedback of every chosen option (see ``grading.grade``)."""
+    v = grading.grade(q, chosen)
+    if not v.notes:
+        return False, f"<p>{v.message}</p>"
+    color = "#1a7f37" if v.correct else "#cf222e"
+    advice = f"<p>{html.escape(v.advice)}</p>" if v.advice else ""
+    return v.correct, f"<p style='color:{color}'><b>{v.message}</b></p>{_notes_html(v.notes)}{advice}"
+
+
+def answer_html(q: Question) -> str:
+    right = ", ".join(n.letter for n in grading.answer_notes(q))
+    return (f"<p>The answer: <b>{right}</b></p>{_notes_html(grading.answer_notes(q), marks=False)}"
+            f"<p><small>Revisit: {_md(q.section)}</small></p>")
 
 
 class QuizWidget(w.VBox):
     """One question; ``choose(indices)`` and ``check()`` let tests drive it as a click would."""
 
     def __init__(self, q: Question):
-        self.question, self.attempts = q, 0
-        labels = [f"{chr(65 + i)}. {o.text}" for i, o in enumerate(q.options)]
+        self.question, self.attempts, self.wrong_attempts = q, 0, 0
+        labels = [f"{grading.letter(i)}. {o.text}" for i, o in enumerate(q.options)]
         if q.type == "single":
             self.selector = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="max-content"))
             self.boxes = None
@@ -82,6 +91,7 @@ class QuizWidget(w.VBox):
         return frozenset(i for i, b in enumerate(self.boxes) if b.value)
 
     def choose(self, indices: set[int] | list[int]) -> None:
+        """Select exactly these option indices (0 = A), as clicks would."""
         if self.boxes is None:
             (self.selector.index,) = indices
         else:
@@ -89,14 +99,16 @@ class QuizWidget(w.VBox):
                 b.value = i in indices
 
     def check(self) -> bool:
+        """Grade the chosen options as the Check button does; an empty choice is not an attempt."""
         chosen = self.chosen()
         correct, text = feedback_html(self.question, chosen)
         self.feedback.value = text
         if chosen:
             self.attempts += 1
-            progress.record_answer(self.question.id, correct)
+            self.wrong_attempts += not correct
+            record_answer(self.question.id, correct)
             self.status.value = f"<small>attempt {self.attempts}</small>"
-            if not correct and self.attempts >= REVEAL_AFTER:
+            if self.wrong_attempts >= REVEAL_AFTER:
                 self.reveal_button.layout.display = None
         return correct
 
@@ -104,10 +116,7 @@ class QuizWidget(w.VBox):
         self.feedback.value = f"<p>💡 {_md(self.question.hint)}</p>"
 
     def reveal(self) -> None:
-        right = ", ".join(chr(65 + i) for i in sorted(self.question.answer))
-        notes = "".join(f"<li><b>{chr(65 + i)}</b>: {_md(self.question.options[i].feedback)}</li>"
-                        for i in sorted(self.question.answer))
-        self.feedback.value = f"<p>The answer: <b>{right}</b></p><ul>{notes}</ul>"
+        self.feedback.value = answer_html(self.question)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
