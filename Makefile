@@ -23,5 +23,8 @@ figures: $(STAMP)  ## re-execute every notebook in place; they save figures/*.pn
 	cd notebooks && COURSE_LIB_QUIET=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=300 0*.ipynb
 
+student: $(STAMP)  ## nbgrader: student notebooks (solutions removed) in build/student/, course folder build/nbgrader/
+	$(BIN)/python instructor/student.py build
+
 clean:
 	rm -rf $(VENV) test-artifacts
