@@ -6,6 +6,7 @@ Autograding runs whole notebooks, so it is exercised here on the small fixture n
 (tests/fixtures/exercise_notebook.ipynb); the chapter notebooks get the build and the metadata checks."""
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +92,17 @@ def test_every_solution_cell_is_followed_by_an_autograded_check_cell(notebook):
             assert m["grade_id"] in registry(), f"{m['grade_id']} is not an exercise id"
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_other_cell_uses_a_learners_function(notebook):
+    # in the student version it raises NotImplementedError until written: the notebook must still run through
+    code = [source(c) for c in cells(notebook) if c["cell_type"] == "code"]
+    for i, cell in enumerate(c for c in cells(notebook) if c["cell_type"] == "code"):
+        if meta(cell).get("solution"):
+            for name in re.findall(r"^def (\w+)", source(cell), flags=re.M):
+                users = [j for j, text in enumerate(code) if j not in (i, i + 1) and re.search(rf"\b{name}\b", text)]
+                assert not users, f"{meta(cell)['grade_id']}: {name}() is used in other code cells {users}"
+
+
 def test_grade_ids_are_written_in_nbgraders_alphabet(course):
     # notebooks use the exercise ids (emb.masked_mean); nbgrader allows only letters, digits, _ and -
     source_ids = [meta(c)["grade_id"] for c in cells(FIXTURE) if meta(c)]
@@ -118,7 +130,7 @@ def test_autograding_scores_one_point_per_passed_check(course):
     submit(course / "course", "solved", solved)
     submit(course / "course", "untouched", {})
     submit(course / "course", "one_mistake", {**solved, "emb-fixture_masked_sum":
-                                              "def masked_sum(x, mask):\n    return x.sum(dim=1)  # ignores the mask"})
+                                              "def my_masked_sum(x, mask):\n    return x.sum(dim=1)  # ignores the mask"})
     scores = student.autograde(course / "course", FIXTURE.stem)
     assert scores == {"solved": (2.0, 2.0), "untouched": (0.0, 2.0), "one_mistake": (1.0, 2.0)}
     graded = cells(course / "course" / "autograded" / "one_mistake" / FIXTURE.stem / FIXTURE.name)
