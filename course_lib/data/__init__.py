@@ -3,3 +3,5 @@ from .ctrdata import ITEM_FIELDS, CTRData
 from .shopsim import ShopSim
 
 __all__ = ["CTRData", "ITEM_FIELDS", "ShopSim"]
+from .mmoe_synthetic import mmoe_synthetic  # noqa: E402
+__all__ += ["mmoe_synthetic"]

@@ -1,0 +1,207 @@
+"""Multi-task models: Shared-Bottom, One-gate MoE (OMoE) and Multi-gate Mixture-of-Experts (MMoE).
+
+Ma et al., "Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts", KDD 2018.
+Equations in the paper's order (Sections 3.1, 4.1 and 4.2); K tasks, E experts f_1..f_E, towers h^k:
+
+    (1) Shared-Bottom   y_k = h^k(f(x))                            one bottom f shared by every task
+    (2) MoE layer       y = sum_i g(x)_i f_i(x)                    OMoE: ONE gate g for all tasks
+    (3) MMoE            f^k(x) = sum_i g^k(x)_i f_i(x),  y_k = h^k(f^k(x))
+    (4) gate per task   g^k(x) = softmax(W_gk x),  W_gk in R^{E x d}     (linear, no bias, as in the paper)
+
+Experts, the bottom and towers are ReLU layers: single-layer experts (16 units) and towers (8 units) are the
+paper's synthetic setting (Section 5). ``MultiTaskCTR`` feeds the simulator's fields into any of the three.
+Under the paper's sum of task losses every gate is trained by its own task only: that is what lets the
+gates of unrelated tasks pick different experts, and what OMoE's single gate cannot do.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..nn import MLP, FieldEmbedding, masked_pool
+from ..nn.mlp import as_sizes
+
+
+def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
+    """Gate weights over the experts: x (B, d), w (E, d) -> (B, E); w (K, E, d) -> (K, B, E). Rows sum to 1."""
+    return torch.softmax(x @ w.transpose(-1, -2), dim=-1)  # Eq. (4)
+
+
+def mix_experts(gates: Tensor, experts: Tensor) -> Tensor:
+    """Gate-weighted sum of expert outputs: gates (B, E) or (K, B, E), experts (B, E, H) -> (B, H) or (K, B, H)."""
+    return (gates.unsqueeze(-1) * experts).sum(-2)  # Eq. (2)-(3): sum_i g_i(x) f_i(x)
+
+
+def _uniform(*shape: int, fan_in: int) -> nn.Parameter:
+    """PyTorch's nn.Linear initialisation U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn independently per entry."""
+    bound = fan_in ** -0.5
+    return nn.Parameter(torch.empty(shape).uniform_(-bound, bound))
+
+
+class Experts(nn.Module):
+    """E independent ReLU networks evaluated at once (one batched matmul per layer): x (B, d) -> (B, E, H)."""
+
+    def __init__(self, input_dim: int, n_experts: int, hidden: int | tuple[int, ...] = 16):
+        super().__init__()
+        sizes = (input_dim, *as_sizes(hidden))
+        # Every expert draws its own initial weights: identical experts would receive nearly identical
+        # updates and leave the gates nothing to choose between.
+        self.weights = nn.ParameterList(_uniform(n_experts, a, b, fan_in=a) for a, b in zip(sizes, sizes[1:]))
+        self.biases = nn.ParameterList(_uniform(n_experts, 1, b, fan_in=a) for a, b in zip(sizes, sizes[1:]))
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = x.unsqueeze(0)  # (1, B, d), broadcast over the experts
+        for w, b in zip(self.weights, self.biases):
+            h = torch.relu(h @ w + b)  # (E, B, H): f_i(x) for every expert i
+        return h.transpose(0, 1)  # (B, E, H)
+
+
+def relu_layers(in_dim: int, hidden: int | tuple[int, ...]) -> nn.Sequential:
+    """in_dim -> hidden[0] -> ... -> hidden[-1], ReLU after every layer (an expert or a shared bottom)."""
+    sizes = as_sizes(hidden)
+    return nn.Sequential(MLP(in_dim, sizes[:-1], out_dim=sizes[-1]), nn.ReLU())
+
+
+def n_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+class SharedBottom(nn.Module):
+    """Eq. (1): one shared bottom, one tower per task. x (B, d) -> (B, K)."""
+
+    def __init__(self, input_dim: int, n_tasks: int = 2, bottom_hidden: int | tuple[int, ...] = 113,
+                 tower_hidden: int | tuple[int, ...] = 8):
+        super().__init__()
+        self.bottom = relu_layers(input_dim, bottom_hidden)
+        width = as_sizes(bottom_hidden)[-1]
+        self.towers = nn.ModuleList(MLP(width, tower_hidden) for _ in range(n_tasks))
+
+    def forward(self, x: Tensor) -> Tensor:
+        shared = self.bottom(x)  # (B, H)
+        return torch.cat([tower(shared) for tower in self.towers], -1)  # (B, K)
+
+
+class MMoE(nn.Module):
+    """Eq. (3)-(4): E shared experts, one softmax gate and one tower per task. x (B, d) -> (B, K)."""
+
+    n_gates = None  # None: one gate per task (MMoE); OMoE sets 1
+
+    def __init__(self, input_dim: int, n_tasks: int = 2, n_experts: int = 8,
+                 expert_hidden: int | tuple[int, ...] = 16, tower_hidden: int | tuple[int, ...] = 8):
+        super().__init__()
+        self.n_tasks, self.n_experts = n_tasks, n_experts
+        self.experts = Experts(input_dim, n_experts, expert_hidden)
+        self.gates = _uniform(self.n_gates or n_tasks, n_experts, input_dim, fan_in=input_dim)  # W_gk (K, E, d)
+        width = as_sizes(expert_hidden)[-1]
+        self.towers = nn.ModuleList(MLP(width, tower_hidden) for _ in range(n_tasks))
+
+    def gate_weights(self, x: Tensor) -> Tensor:
+        """(K, B, E): task k's weights over the experts for every example; rows sum to 1."""
+        g = softmax_gate(x, self.gates)  # (n_gates, B, E)
+        return g.expand(self.n_tasks, -1, -1)  # OMoE: the one gate serves every task
+
+    def forward(self, x: Tensor) -> Tensor:
+        mixed = mix_experts(self.gate_weights(x), self.experts(x))  # (K, B, H)
+        return torch.cat([tower(mixed[k]) for k, tower in enumerate(self.towers)], -1)  # (B, K)
+
+
+class OMoE(MMoE):
+    """Eq. (2): the same experts and towers as MMoE, but ONE gate shared by all tasks."""
+
+    n_gates = 1
+
+
+def matched_bottom_hidden(target_params: int, input_dim: int, n_tasks: int = 2, tower_hidden: int = 8) -> int:
+    """Width of a one-layer Shared-Bottom whose parameter count is closest to ``target_params``."""
+    # params(h) = (d + 1) h + K [(h + 1) t + (t + 1)] is linear in h: solve, then round.
+    per_unit = input_dim + 1 + n_tasks * tower_hidden
+    fixed = n_tasks * (tower_hidden + tower_hidden + 1)
+    return max(1, round((target_params - fixed) / per_unit))
+
+
+class MultiTaskCTR(nn.Module):
+    """Click and conversion from the simulator's fields: embeddings -> dense x -> SharedBottom / OMoE / MMoE.
+
+    x = [context fields, pooled history (item, cat), ad (item, cat)], as in the Embedding & MLP base model.
+    forward(batch) -> (B, K) logits, in the order of the labels given to ``fit(..., label=(...))``;
+    with ``n_tasks=1`` it returns (B,) (a single-task model: the "separate models" baseline).
+    """
+
+    def __init__(self, vocab: dict[str, int], n_tasks: int = 2, kind: str = "mmoe", embed_dim: int = 8,
+                 n_experts: int = 4, expert_hidden: int | tuple[int, ...] = 64,
+                 bottom_hidden: int | tuple[int, ...] | None = None, tower_hidden: int | tuple[int, ...] = 32,
+                 pooling: str = "sum"):
+        super().__init__()
+        if kind not in ("mmoe", "omoe", "shared_bottom"):
+            raise ValueError(f"kind must be 'mmoe', 'omoe' or 'shared_bottom', got {kind!r}")
+        self.embed, self.pooling, self.n_tasks = FieldEmbedding(vocab, embed_dim), pooling, n_tasks
+        input_dim = embed_dim * (len(self.embed.context_fields) + 4)  # context, pooled (item, cat), ad (item, cat)
+        if kind == "shared_bottom":
+            self.core = SharedBottom(input_dim, n_tasks, bottom_hidden or expert_hidden, tower_hidden)
+        else:
+            core = MMoE if kind == "mmoe" else OMoE
+            self.core = core(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden)
+
+    def features(self, batch: dict[str, Tensor]) -> Tensor:
+        e = self.embed(batch)
+        user = masked_pool(e.history, e.mask, self.pooling)  # (B, 2D)
+        return torch.cat([e.context, user, e.ad], -1)  # (B, input_dim)
+
+    def gate_weights(self, batch: dict[str, Tensor]) -> Tensor:
+        return self.core.gate_weights(self.features(batch))  # (K, B, E)
+
+    def forward(self, batch: dict[str, Tensor]) -> Tensor:
+        logits = self.core(self.features(batch))  # (B, K)
+        return logits.squeeze(-1) if self.n_tasks == 1 else logits
+
+
+def fit_mse(model: nn.Module, x: Tensor, y: Tensor, *, steps: int = 300, lr: float = 1e-3,
+            batch_size: int | None = 128, seed: int = 0) -> list[float]:
+    """Minimise the sum over tasks of the mean squared error with Adam; returns the loss per step.
+
+    x (N, d), y (N, K). ``batch_size=None`` trains on the full batch. Mini-batches are drawn with
+    replacement from a generator seeded by ``seed`` (the model's initialisation is up to the caller).
+    """
+    gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        idx = torch.randint(len(x), (batch_size,), generator=gen) if batch_size else slice(None)
+        loss = ((model(x[idx]) - y[idx]) ** 2).mean(0).sum()  # sum_k MSE_k
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def fit_mse_runs(models: list[nn.Module], x: Tensor, y: Tensor, *, steps: int = 300, lr: float = 1e-3,
+                 batch_size: int | None = 128, seed: int = 0) -> Tensor:
+    """``fit_mse`` for R models of one architecture on R datasets at once; returns the losses (R, steps).
+
+    x (R, N, d), y (R, N, K). The R parameter sets are stacked and the forward pass is vmapped, so each
+    step costs one pass instead of R. Adam works element by element and the runs' losses share no
+    parameter, so this equals training each model alone (same mini-batch positions in every run).
+    The trained weights are copied back into ``models``.
+    """
+    from torch.func import functional_call, stack_module_state
+
+    params, buffers = stack_module_state(models)  # name -> (R, ...) leaves that require grad
+    base = models[0]
+    run = lambda p, b, xb: functional_call(base, (p, b), (xb,))  # noqa: E731  one model, one batch
+    forward = torch.vmap(run)  # (R, B, d) -> (R, B, K)
+    gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(params.values(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        idx = torch.randint(x.shape[1], (batch_size,), generator=gen) if batch_size else slice(None)
+        per_run = ((forward(params, buffers, x[:, idx]) - y[:, idx]) ** 2).mean(1).sum(-1)  # (R,)
+        optimizer.zero_grad()
+        per_run.sum().backward()  # run r's gradient comes from run r's loss only
+        optimizer.step()
+        losses.append(per_run.detach())
+    with torch.no_grad():
+        for r, model in enumerate(models):
+            for name, p in model.named_parameters():
+                p.copy_(params[name][r])
+    return torch.stack(losses, 1)  # (R, steps)
