@@ -24,7 +24,7 @@ from ..nn import MLP, CrossNet, FieldEmbedding, masked_pool
 class DCN(nn.Module):
     def __init__(self, vocab: dict[str, int], embed_dim: int = 8, cross_layers: int = 3,
                  hidden: int | tuple[int, ...] = (200, 80), version: str = "v2", structure: str = "parallel",
-                 rank: int | None = None, pooling: str = "mean"):
+                 rank: int | None = None, pooling: str = "sum"):
         super().__init__()
         if structure not in ("parallel", "stacked"):
             raise ValueError(f"structure must be 'parallel' or 'stacked', got {structure!r}")
