@@ -137,10 +137,11 @@ def test_negatives_never_equal_positives_and_are_reproducible():
     assert not ok.any() and (n == 0).all() and (c == 0).all()
 
 
-@pytest.mark.parametrize("gru", GRU_KINDS)
-def test_padding_width_changes_nothing(data, gru):
+@pytest.mark.parametrize("gru,options", [*((g, {}) for g in GRU_KINDS),
+                                         ("augru", dict(attention="mlp", pooled_history=True))])
+def test_padding_width_changes_nothing(data, gru, options):
     torch.manual_seed(0)
-    model = DIEN(data.vocab, embed_dim=4, hidden=8, gru=gru).eval()
+    model = DIEN(data.vocab, embed_dim=4, hidden=8, gru=gru, **options).eval()
     batch = data.batch(torch.arange(16))
     wider = dict(batch, hist_item=F.pad(batch["hist_item"], (0, 5)), hist_cat=F.pad(batch["hist_cat"], (0, 5)))
     with torch.no_grad():
@@ -151,10 +152,10 @@ def test_padding_width_changes_nothing(data, gru):
     assert_close(att.sum(1), torch.ones(16))
 
 
-@pytest.mark.parametrize("gru", GRU_KINDS)
-def test_batch_of_one_matches_the_same_row_in_a_batch(data, gru):
+@pytest.mark.parametrize("gru,options", [*((g, {}) for g in GRU_KINDS), ("augru", dict(attention="mlp"))])
+def test_batch_of_one_matches_the_same_row_in_a_batch(data, gru, options):
     torch.manual_seed(0)
-    model = DIEN(data.vocab, embed_dim=4, hidden=8, gru=gru).eval()
+    model = DIEN(data.vocab, embed_dim=4, hidden=8, gru=gru, **options).eval()
     batch = data.batch(torch.arange(8))
     one = data.batch(torch.tensor([5]))
     with torch.no_grad():

@@ -9,7 +9,7 @@ Zhou et al., "Deep Interest Evolution Network for Click-Through Rate Prediction"
     L        = L_target + alpha * L_aux                                                Eq. (7)
     a_t      = exp(h_t W e_a) / sum_j exp(h_j W e_a)            attention over time     Eq. (8)
     h'_t     = AUGRU(h_t, h'_{t-1}, a_t)                        interest evolving, Eq. (9)-(12)
-    p        = sigmoid(MLP([context, e_a, h'_T, sum_t e_b[t]]))
+    p        = sigmoid(MLP([context, e_a, h'_T]))        (+ sum_t e_b[t] with pooled_history=True)
 
 ``gru`` picks the evolving layer: "augru" (DIEN), "agru", "aigru", or "gru" (the paper's "two-layer GRU
 attention" baseline: a second plain GRU whose states are attention-pooled). ``aux_weight`` is alpha
@@ -17,8 +17,8 @@ attention" baseline: a second plain GRU whose states are attention-pooled). ``au
 ``fit(model, ..., penalty=DIEN.penalty)``.
 
 L_aux is averaged over the valid (sample, step) pairs; the paper's 1/N sum_i sum_t equals that times the
-mean number of pairs per sample, which alpha absorbs. The sum pooled history in the MLP input follows the
-authors' released code (the paper lists only h'_T, ad, profile and context).
+mean number of pairs per sample, which alpha absorbs. ``pooled_history=True`` adds the sum-pooled history
+to the MLP input as the authors' released code does (the paper lists only h'_T, ad, profile and context).
 """
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def sample_negatives(items: Tensor, cats: Tensor, mask: Tensor, tries: int = 8) 
 class DIEN(nn.Module):
     def __init__(self, vocab: dict[str, int], embed_dim: int = 8, hidden: int | tuple[int, ...] = (200, 80),
                  gru: str = "augru", aux_weight: float = 1.0, gru_hidden: int | None = None,
-                 attention: str = "bilinear", attention_hidden: int | tuple[int, ...] = (80, 40)):
+                 attention: str = "bilinear", attention_hidden: int | tuple[int, ...] = (80, 40),
+                 pooled_history: bool = False):
         super().__init__()
         if gru not in GRU_KINDS:
             raise ValueError(f"gru must be one of {GRU_KINDS}, got {gru!r}")
@@ -91,6 +92,7 @@ class DIEN(nn.Module):
             raise ValueError(f"the auxiliary loss scores h_t . e_b[t+1], so gru_hidden must equal 2 * embed_dim = "
                              f"{good} (got {H}); or set aux_weight=0")
         self.gru_kind, self.aux_weight, self.attention_kind = gru, aux_weight, attention
+        self.pooled_history = pooled_history
         self.embed = FieldEmbedding(vocab, embed_dim)
         self.extractor = nn.GRU(good, H, batch_first=True)  # Eq. (2)-(5); torch's GRU, same function class
         if attention == "bilinear":
@@ -100,7 +102,7 @@ class DIEN(nn.Module):
             self.att_mlp = MLP(4 * H, attention_hidden, activation="prelu")
         self.evolving = nn.GRU(H, H, batch_first=True) if gru == "gru" else CELLS[gru](H, H)
         n_context = len(self.embed.context_fields)
-        self.mlp = MLP(n_context * embed_dim + 2 * good + H, hidden, activation="prelu")
+        self.mlp = MLP(n_context * embed_dim + (2 if pooled_history else 1) * good + H, hidden, activation="prelu")
 
     def _extract(self, batch: dict[str, Tensor]):
         e = self.embed(batch)
@@ -112,8 +114,10 @@ class DIEN(nn.Module):
         if self.attention_kind == "bilinear":
             scores = bilinear_scores(h, self.att_w, ad)  # (B, T)
         else:
+            B, T, H = h.shape
             q = self.att_query(ad).unsqueeze(1).expand_as(h)  # (B, T, H)
-            scores = self.att_mlp(torch.cat([q, h, q - h, q * h], -1)).squeeze(-1)  # (B, T)
+            unit = torch.cat([q, h, q - h, q * h], -1).reshape(B * T, 4 * H)  # (B*T, 4H): PReLU wants (N, C)
+            scores = self.att_mlp(unit).view(B, T)  # (B, T)
         return masked_softmax(scores, mask)  # Eq. (8)
 
     def _evolve(self, h: Tensor, att: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
@@ -140,8 +144,10 @@ class DIEN(nn.Module):
         e, h = self._extract(batch)
         att = self._attention(h, e.ad, e.mask)  # (B, T)
         _, final = self._evolve(h, att, e.mask)  # (B, H)
-        pooled = masked_pool(e.history, e.mask, "sum")  # (B, 2D)
-        return self.mlp(torch.cat([e.context, e.ad, final, pooled], -1)).squeeze(-1)  # (B,)
+        parts = [e.context, e.ad, final]
+        if self.pooled_history:
+            parts.append(masked_pool(e.history, e.mask, "sum"))  # (B, 2D)
+        return self.mlp(torch.cat(parts, -1)).squeeze(-1)  # (B,)
 
     def auxiliary_loss(self, batch: dict[str, Tensor]) -> Tensor:
         """Eq. (6) on one batch, with freshly sampled negatives (reproducible under torch.manual_seed)."""
