@@ -140,13 +140,14 @@ def attentional_gru(cell: _AttentionCell, x: Tensor, att: Tensor, mask: Tensor) 
     Past the end of a right-padded history (mask False) the state is carried unchanged: AGRU and AUGRU
     do that by themselves when att is 0 there; AIGRU still updates on a zero input, so it is masked.
     """
-    B, T, _ = x.shape
+    B = x.shape[0]
     xw = cell.project(x, att)  # (B, T, G*H): hoisted out of the time loop
     h = x.new_zeros(B, cell.hidden_size)
     keep_by_attention = isinstance(cell, (AGRUCell, AUGRUCell))
     states = []
-    for t in range(T):
-        h_next = cell.step(xw[:, t], h, att[:, t])  # (B, H)
-        h = h_next if keep_by_attention else torch.where(mask[:, t, None], h_next, h)
+    # unbind, not xw[:, t]: the backward of T slices would write T zero-filled (B, T, G*H) tensors
+    for xw_t, a_t, m_t in zip(xw.unbind(1), att.unbind(1), mask.unbind(1)):
+        h_next = cell.step(xw_t, h, a_t)  # (B, H)
+        h = h_next if keep_by_attention else torch.where(m_t.unsqueeze(-1), h_next, h)
         states.append(h)
     return torch.stack(states, 1)  # (B, T, H)
