@@ -1,5 +1,5 @@
 """Deep & Cross Network on ShopSim's fields: DCN (Wang et al., ADKDD 2017, arXiv 1708.05123, section 2) and
-DCN-V2 (Wang et al., WWW 2021, arXiv 2008.13535, section 3.4: stacked and parallel structures).
+DCN-V2 (Wang et al., WWW 2021, arXiv 2008.13535, section 3: stacked and parallel structures).
 
 Input x_0 (B, d), d = (F + 4) D: the field embeddings side by side, in the order of ``DCN.fields``
 

@@ -1,6 +1,6 @@
 """Cross layers: DCN (Wang et al., "Deep & Cross Network for Ad Click Predictions", ADKDD 2017, arXiv 1708.05123,
 section 2.2) and DCN-V2 (Wang et al., "DCN V2: Improved Deep & Cross Network ...", WWW 2021, arXiv 2008.13535,
-section 3.2 and Eq. (1)-(2)).
+section 3, Eq. (1)-(2)).
 
 Every layer crosses the base input x_0 with the current x_l and adds x_l back (a residual):
 
