@@ -1,12 +1,13 @@
 """Multi-task models: Shared-Bottom, One-gate MoE (OMoE) and Multi-gate Mixture-of-Experts (MMoE).
 
 Ma et al., "Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts", KDD 2018.
-Equations in the paper's order (Sections 3.1, 4.1 and 4.2); K tasks, E experts f_1..f_E, towers h^k:
+Equations as numbered in the paper (Sections 3.1, 4.1, 4.2); K tasks, E experts f_1..f_E, towers h^k:
 
-    (1) Shared-Bottom   y_k = h^k(f(x))                            one bottom f shared by every task
-    (2) MoE layer       y = sum_i g(x)_i f_i(x)                    OMoE: ONE gate g for all tasks
-    (3) MMoE            f^k(x) = sum_i g^k(x)_i f_i(x),  y_k = h^k(f^k(x))
-    (4) gate per task   g^k(x) = softmax(W_gk x),  W_gk in R^{E x d}     (linear, no bias, as in the paper)
+    (1) Shared-Bottom   y_k = h^k(f(x))                   one bottom f shared by every task
+    (5) MoE layer       y = sum_i g(x)_i f_i(x)           OMoE: ONE gate g, its mixture feeds every tower
+    (6) MMoE            y_k = h^k(f^k(x))
+    (7)                 f^k(x) = sum_i g^k(x)_i f_i(x)    a mixture of the shared experts per task
+    (8) gate per task   g^k(x) = softmax(W_gk x),  W_gk in R^{E x d}   (linear, no bias, as in the paper)
 
 Experts, the bottom and towers are ReLU layers: single-layer experts (16 units) and towers (8 units) are the
 paper's synthetic setting (Section 5). ``MultiTaskCTR`` feeds the simulator's fields into any of the three.
@@ -24,12 +25,12 @@ from ..nn.mlp import as_sizes
 
 def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
     """Gate weights over the experts: x (B, d), w (E, d) -> (B, E); w (K, E, d) -> (K, B, E). Rows sum to 1."""
-    return torch.softmax(x @ w.transpose(-1, -2), dim=-1)  # Eq. (4)
+    return torch.softmax(x @ w.transpose(-1, -2), dim=-1)  # Eq. (8)
 
 
 def mix_experts(gates: Tensor, experts: Tensor) -> Tensor:
     """Gate-weighted sum of expert outputs: gates (B, E) or (K, B, E), experts (B, E, H) -> (B, H) or (K, B, H)."""
-    return (gates.unsqueeze(-1) * experts).sum(-2)  # Eq. (2)-(3): sum_i g_i(x) f_i(x)
+    return (gates.unsqueeze(-1) * experts).sum(-2)  # Eq. (5), (7): sum_i g_i(x) f_i(x)
 
 
 def _uniform(*shape: int, fan_in: int) -> nn.Parameter:
@@ -78,11 +79,11 @@ class SharedBottom(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         shared = self.bottom(x)  # (B, H)
-        return torch.cat([tower(shared) for tower in self.towers], -1)  # (B, K)
+        return torch.cat([tower(shared) for tower in self.towers], -1)  # (B, K), Eq. (1)
 
 
 class MMoE(nn.Module):
-    """Eq. (3)-(4): E shared experts, one softmax gate and one tower per task. x (B, d) -> (B, K)."""
+    """Eq. (6)-(8): E shared experts, one softmax gate and one tower per task. x (B, d) -> (B, K)."""
 
     n_gates = None  # None: one gate per task (MMoE); OMoE sets 1
 
@@ -102,21 +103,21 @@ class MMoE(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         mixed = mix_experts(self.gate_weights(x), self.experts(x))  # (K, B, H)
-        return torch.cat([tower(mixed[k]) for k, tower in enumerate(self.towers)], -1)  # (B, K)
+        return torch.cat([tower(mixed[k]) for k, tower in enumerate(self.towers)], -1)  # (B, K), Eq. (6)
 
 
 class OMoE(MMoE):
-    """Eq. (2): the same experts and towers as MMoE, but ONE gate shared by all tasks."""
+    """Eq. (5) with towers: the same experts and towers as MMoE, but ONE gate shared by all tasks."""
 
     n_gates = 1
 
 
-def matched_bottom_hidden(target_params: int, input_dim: int, n_tasks: int = 2, tower_hidden: int = 8) -> int:
+def matched_bottom_hidden(target_params: int, input_dim: int, n_tasks: int = 2,
+                          tower_hidden: int | tuple[int, ...] = 8) -> int:
     """Width of a one-layer Shared-Bottom whose parameter count is closest to ``target_params``."""
-    # params(h) = (d + 1) h + K [(h + 1) t + (t + 1)] is linear in h: solve, then round.
-    per_unit = input_dim + 1 + n_tasks * tower_hidden
-    fixed = n_tasks * (tower_hidden + tower_hidden + 1)
-    return max(1, round((target_params - fixed) / per_unit))
+    count = lambda h: n_params(SharedBottom(input_dim, n_tasks, h, tower_hidden))  # noqa: E731
+    per_unit = count(2) - count(1)  # the count is linear in the width: d + 1 + K * (first tower layer)
+    return max(1, round(1 + (target_params - count(1)) / per_unit))
 
 
 class MultiTaskCTR(nn.Module):
@@ -125,6 +126,7 @@ class MultiTaskCTR(nn.Module):
     x = [context fields, pooled history (item, cat), ad (item, cat)], as in the Embedding & MLP base model.
     forward(batch) -> (B, K) logits, in the order of the labels given to ``fit(..., label=(...))``;
     with ``n_tasks=1`` it returns (B,) (a single-task model: the "separate models" baseline).
+    ``bottom_hidden=None`` sizes a Shared-Bottom to the parameter count of the MMoE with the same settings.
     """
 
     def __init__(self, vocab: dict[str, int], n_tasks: int = 2, kind: str = "mmoe", embed_dim: int = 8,
@@ -137,7 +139,10 @@ class MultiTaskCTR(nn.Module):
         self.embed, self.pooling, self.n_tasks = FieldEmbedding(vocab, embed_dim), pooling, n_tasks
         input_dim = embed_dim * (len(self.embed.context_fields) + 4)  # context, pooled (item, cat), ad (item, cat)
         if kind == "shared_bottom":
-            self.core = SharedBottom(input_dim, n_tasks, bottom_hidden or expert_hidden, tower_hidden)
+            if bottom_hidden is None:
+                mmoe = n_params(MMoE(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden))
+                bottom_hidden = matched_bottom_hidden(mmoe, input_dim, n_tasks, tower_hidden)
+            self.core = SharedBottom(input_dim, n_tasks, bottom_hidden, tower_hidden)
         else:
             core = MMoE if kind == "mmoe" else OMoE
             self.core = core(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden)
