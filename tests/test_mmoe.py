@@ -185,3 +185,16 @@ def test_ctr_wrapper_shapes(shop, kind):
         assert_close(model.gate_weights(batch).sum(-1), torch.ones(2, 6))
     with pytest.raises(ValueError, match="kind must be"):
         MultiTaskCTR(shop.vocab, kind="ple")
+
+
+def test_matched_bottom_for_deeper_towers_and_the_ctr_wrapper(shop):
+    target = n_params(MMoE(30, 2, 4, 8, (6, 3)))
+    h = matched_bottom_hidden(target, 30, 2, (6, 3))
+    per_unit = 30 + 1 + 2 * 6
+    assert abs(n_params(SharedBottom(30, 2, h, (6, 3))) - target) <= per_unit // 2
+    mmoe = MultiTaskCTR(shop.vocab, kind="mmoe", embed_dim=4, n_experts=3, expert_hidden=8, tower_hidden=4)
+    sb = MultiTaskCTR(shop.vocab, kind="shared_bottom", embed_dim=4, n_experts=3, expert_hidden=8, tower_hidden=4)
+    input_dim = 4 * (len(sb.embed.context_fields) + 4)
+    assert sb.core.bottom[0][0].in_features == input_dim
+    assert abs(n_params(sb.core) - n_params(mmoe.core)) <= (input_dim + 1 + 2 * 4) // 2
+    assert n_params(sb.embed) == n_params(mmoe.embed)
