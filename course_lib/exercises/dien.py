@@ -1,4 +1,4 @@
-"""Chapter 3 exercises (DIEN, Zhou et al., AAAI 2019, section 4).
+"""Chapter 3 exercises (DIEN, Zhou et al., AAAI 2019: interest extractor and interest evolving layers).
 
     aux_loss        Eq. (6), masked:  -mean over real pairs (t, t+1) of
                     [ log sigmoid(h_t . e_{t+1}) + log(1 - sigmoid(h_t . e^_{t+1})) ]

@@ -1,6 +1,7 @@
 """DIEN: interest extractor (GRU + auxiliary loss) and interest evolving layer (attention + AUGRU).
 
-Zhou et al., "Deep Interest Evolution Network for Click-Through Rate Prediction", AAAI 2019, section 4.
+Zhou et al., "Deep Interest Evolution Network for Click-Through Rate Prediction", AAAI 2019
+(arXiv 1809.03672), section "Deep Interest Evolution Network" (interest extractor and evolving layers).
 
     e_b[t]   behaviour t: [item, cat] embedding (B, T, 2D);  e_a the candidate ad (B, 2D)
     h_t      = GRU(e_b[1..t])                                   interest extractor, Eq. (2)-(5)
@@ -86,7 +87,8 @@ class DIEN(nn.Module):
         if gru not in GRU_KINDS:
             raise ValueError(f"gru must be one of {GRU_KINDS}, got {gru!r}")
         if attention not in ("bilinear", "mlp"):
-            raise ValueError(f"attention must be 'bilinear' (paper, Eq. (8)) or 'mlp' (authors' code), got {attention!r}")
+            raise ValueError(f"attention must be 'bilinear' (paper, Eq. (8)) or 'mlp' (authors' code), "
+                             f"got {attention!r}")
         good, H = 2 * embed_dim, gru_hidden or 2 * embed_dim
         if aux_weight and H != good:
             raise ValueError(f"the auxiliary loss scores h_t . e_b[t+1], so gru_hidden must equal 2 * embed_dim = "

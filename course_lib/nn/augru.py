@@ -1,7 +1,8 @@
 """GRUs that take an attention score: AIGRU, AGRU and AUGRU of the interest evolving layer.
 
-Zhou et al., "Deep Interest Evolution Network for Click-Through Rate Prediction", AAAI 2019, section 4
-("Interest Evolving Layer"). A GRU step with input i_t and previous state h_{t-1}:
+Zhou et al., "Deep Interest Evolution Network for Click-Through Rate Prediction", AAAI 2019
+(arXiv 1809.03672), subsection "Interest Evolving Layer". A GRU step with input i_t and previous state
+h_{t-1}:
 
     u_t  = sigmoid(W^u i_t + U^u h_{t-1} + b^u)               Eq. (2)  update gate
     r_t  = sigmoid(W^r i_t + U^r h_{t-1} + b^r)               Eq. (3)  reset gate
