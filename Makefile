@@ -19,9 +19,9 @@ lab: $(STAMP)  ## install what is missing, then open JupyterLab on the notebooks
 test: $(STAMP)  ## install what is missing, then run unit tests, quiz-bank checks and nbval
 	COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
-figures: $(STAMP)  ## re-execute every notebook in place; they save figures/*.png
-	cd notebooks && COURSE_LIB_QUIET=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=300 0*.ipynb
+figures: $(STAMP)  ## re-execute every notebook in place (outputs committed); they save figures/*.png
+	cd notebooks && COURSE_LIB_QUIET=1 COURSE_LIB_DATA_DIR=$$(mktemp -d) ../$(BIN)/jupyter nbconvert \
+	    --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 0*.ipynb
 
 student: $(STAMP)  ## nbgrader: student notebooks (solutions removed) in build/student/, course folder build/nbgrader/
 	$(BIN)/python instructor/student.py build
