@@ -387,7 +387,7 @@ def check_and_read(quiz, q: bank.Question, indices: set[int], verdict: str) -> N
 
     choose(quiz, q, indices)
     quiz.get_by_role("button", name="Check", exact=True).click()
-    feedback = quiz.locator(":scope > .widget-html").last  # the VBox's last child: the feedback
+    feedback = quiz.locator(":scope > .widget-htmlmath").last  # the VBox's last child: the feedback
     expect(feedback).to_contain_text(verdict, timeout=UI_TIMEOUT * 1000)
     for i in sorted(indices):
         expect(feedback).to_contain_text(visible_text(q.options[i].feedback))

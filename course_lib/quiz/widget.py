@@ -15,6 +15,15 @@ from .progress import record_answer
 
 REVEAL_AFTER = 2  # wrong attempts after which the "Show answer" button appears
 
+# ipywidgets draws option labels on one fixed-height line and cuts long ones off; let them wrap.
+_CSS = """<style>
+.course-quiz .widget-radio-box label, .course-quiz .widget-checkbox label {
+  display: flex; align-items: flex-start; white-space: normal; height: auto; line-height: 1.4; margin: 3px 0; }
+.course-quiz .widget-radio-box input, .course-quiz .widget-checkbox input {
+  order: -1; flex: none; align-self: flex-start; margin: 0.2em 0.6em 0 0; }
+.course-quiz .widget-htmlmath-content { line-height: 1.5; }
+</style>"""
+
 
 def _md(text: str) -> str:
     """Inline Markdown to HTML: only `code` spans; $math$ is left for MathJax."""
@@ -64,22 +73,22 @@ class QuizWidget(w.VBox):
         self.question, self.attempts, self.wrong_attempts = q, 0, 0
         labels = [f"{grading.letter(i)}. {o.text}" for i, o in enumerate(q.options)]
         if q.type == "single":
-            self.selector = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="max-content"))
+            self.selector = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
             self.boxes = None
         else:
             self.boxes = [w.Checkbox(description=label, value=False, indent=False,
-                                     layout=w.Layout(width="max-content")) for label in labels]
+                                     layout=w.Layout(width="auto")) for label in labels]
             self.selector = w.VBox(self.boxes)
         self.check_button = w.Button(description="Check", button_style="primary")
         self.hint_button = w.Button(description="Hint")
         self.reveal_button = w.Button(description="Show answer", layout=w.Layout(display="none"))
         self.status = w.HTML()
-        self.feedback = w.HTML()
+        self.feedback = w.HTMLMath()  # feedback and questions may carry $math$
         self.check_button.on_click(lambda _: self.check())
         self.hint_button.on_click(lambda _: self.show_hint())
         self.reveal_button.on_click(lambda _: self.reveal())
         kind = "one answer" if q.type == "single" else "one or more answers"
-        super().__init__([w.HTML(f"<b>Self-check</b> <small>({kind})</small><p>{_md(q.question)}</p>"),
+        super().__init__([w.HTMLMath(f"{_CSS}<b>Self-check</b> <small>({kind})</small><p>{_md(q.question)}</p>"),
                           self.selector, w.HBox([self.check_button, self.hint_button, self.reveal_button,
                                                  self.status]), self.feedback],
                          layout=w.Layout(border="1px solid #d0d7de", padding="8px", margin="8px 0"))
