@@ -15,5 +15,8 @@ Modules
     metrics    auc, gauc, logloss, relaimpr
     quiz       multiple-choice self-checks, progress, the terminal drill
     exercises  code exercises with checkers, hints and solutions
+    glossary   ``glossary("AUGRU")`` / ``glossary("辅助损失")``: a course term in English and Chinese
 """
 __version__ = "0.1.0"
+
+from .glossary import glossary  # noqa: E402  (the function; the data module stays course_lib.glossary in sys.modules)

@@ -1,0 +1,149 @@
+"""The course glossary: English terms with the Chinese terms of Chinese recsys material.
+
+``course_lib.glossary("AUGRU")`` or ``course_lib.glossary("辅助损失")`` returns the entry (shown as Markdown
+in a notebook, as text at a prompt); case, spaces and punctuation do not matter ("shared bottom" finds
+"Shared-Bottom"). An unknown term raises ``UnknownTerm`` listing the closest terms.
+
+The data lives in ``terms.yaml`` beside this file (schema at its top) and nowhere else: docs/glossary.md
+is generated from it with ``python -m course_lib.glossary --markdown > docs/glossary.md``.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+TERMS = Path(__file__).parent / "terms.yaml"
+NOTEBOOKS = {"01_embedding_mlp": "Embedding & MLP", "02_din": "DIN", "03_dien": "DIEN", "04_dcn": "DCN",
+             "05_mmoe": "MMoE"}
+KEYS = ("term", "zh", "aka", "definition", "notebooks")
+
+
+class GlossaryError(ValueError):
+    """terms.yaml breaks the schema; the message names the entry and what to fix."""
+
+
+class UnknownTerm(LookupError):
+    """No entry has this name; the message lists the closest names."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    term: str
+    zh: str
+    aka: tuple[str, ...]
+    definition: str
+    notebooks: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.term, self.zh, *self.aka)
+
+    def chapters(self, link: str | None = None) -> str:
+        """Ch. 3 DIEN, Ch. 5 MMoE as text; with ``link`` (a path prefix) Markdown links [Ch. 3](...03_dien.ipynb)."""
+        if link is not None:
+            return ", ".join(f"[Ch. {int(nb[:2])}]({link}{nb}.ipynb)" for nb in self.notebooks)
+        return ", ".join(f"Ch. {int(nb[:2])} {NOTEBOOKS[nb]}" for nb in self.notebooks)
+
+    def __str__(self) -> str:
+        also = f"\nalso: {', '.join(self.aka)}" if self.aka else ""
+        return f"{self.term} · {self.zh}{also}\n{self.definition}\nwhere: {self.chapters()}"
+
+    __repr__ = __str__  # at a prompt, show the entry itself
+
+    def _repr_markdown_(self) -> str:
+        also = f" (also: {', '.join(self.aka)})" if self.aka else ""
+        return f"**{self.term}** · {self.zh}{also}\n\n{self.definition}\n\n*where:* {self.chapters()}"
+
+
+def _key(name: str) -> str:
+    """Lookup key: case-folded letters and digits only ("Shared-Bottom", "shared bottom" -> "sharedbottom")."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def _text(value, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise GlossaryError(f"{where} must be a non-empty text, got {value!r} (quote it in terms.yaml)")
+    return " ".join(value.split())
+
+
+def _entry(raw, index: int) -> Entry:
+    name = raw.get("term", "?") if isinstance(raw, dict) else "?"
+    where = f"{TERMS.name}: entry {index + 1} ({name!r})"
+    if not isinstance(raw, dict) or set(raw) != set(KEYS):
+        got = sorted(raw) if isinstance(raw, dict) else raw
+        raise GlossaryError(f"{where}: needs exactly the keys {list(KEYS)}, got {got!r}")
+    for field in ("aka", "notebooks"):
+        if not isinstance(raw[field], list):
+            raise GlossaryError(f"{where}: {field} must be a list (write [] for none), got {raw[field]!r}")
+    unknown = [nb for nb in raw["notebooks"] if nb not in NOTEBOOKS]
+    if not raw["notebooks"] or unknown:
+        raise GlossaryError(f"{where}: notebooks must name at least one of {list(NOTEBOOKS)}; unknown: {unknown}")
+    return Entry(_text(raw["term"], f"{where}: term"), _text(raw["zh"], f"{where}: zh"),
+                 tuple(_text(a, f"{where}: aka") for a in raw["aka"]),
+                 _text(raw["definition"], f"{where}: definition"), tuple(raw["notebooks"]))
+
+
+@cache
+def _load() -> tuple[tuple[Entry, ...], dict[str, Entry]]:
+    import yaml  # imported on first use, so that `import course_lib` stays instant
+
+    try:
+        raw = yaml.safe_load(TERMS.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise GlossaryError(f"{TERMS.name} is not valid YAML: {err}") from err
+    if not isinstance(raw, list):
+        raise GlossaryError(f"{TERMS.name}: expected a list of entries")
+    entries = tuple(_entry(r, i) for i, r in enumerate(raw))
+    index: dict[str, Entry] = {}
+    for e in entries:
+        for name in e.names:
+            other = index.setdefault(_key(name), e)
+            if other is not e:
+                raise GlossaryError(f"{TERMS.name}: the name {name!r} of {e.term!r} is also a name of "
+                                    f"{other.term!r}; remove it from one of them")
+        if len({_key(n) for n in e.names}) < len(e.names):
+            raise GlossaryError(f"{TERMS.name}: {e.term!r} lists a name twice (case, spaces and punctuation "
+                                f"are ignored in lookups): {list(e.names)}")
+    return entries, index
+
+
+def entries() -> tuple[Entry, ...]:
+    """Every entry, in the order of terms.yaml."""
+    return _load()[0]
+
+
+def glossary(term: str) -> Entry:
+    """The entry whose English term, Chinese term or other name is ``term`` (case and punctuation ignored)."""
+    index = _load()[1]
+    key = _key(term)
+    if key in index:
+        return index[key]
+    names = {_key(n): n for e in entries() for n in e.names}
+    close = difflib.get_close_matches(key, names, n=6, cutoff=0.6) if key else []
+    close += [k for k in names if len(key) >= 3 and key in k and k not in close]  # "gate" -> "update gate"
+    near = list(dict.fromkeys(f"{index[k].term} ({index[k].zh})" for k in close))[:6]
+    hint = f"did you mean {', '.join(near)}?" if near else "nothing close."
+    raise UnknownTerm(f"no glossary entry for {term!r}: {hint} The full list: docs/glossary.md or "
+                      f"`python -m course_lib.glossary`.")
+
+
+def markdown() -> str:
+    """docs/glossary.md: one table per chapter (the entry's first notebook), terms in alphabetical order."""
+    lines = ["# Glossary · 术语表", "",
+             "The course's terms in English and in the Chinese used by Chinese recommender-system material, with",
+             "the chapters that use them. In a notebook: `course_lib.glossary(\"AUGRU\")` or",
+             "`course_lib.glossary(\"辅助损失\")`; in a terminal: `python -m course_lib.glossary AUGRU`.", "",
+             "<!-- Generated from course_lib/glossary/terms.yaml by "
+             "`python -m course_lib.glossary --markdown > docs/glossary.md`: edit the YAML, not this file. -->"]
+    cell = lambda s: s.replace("|", "\\|")  # noqa: E731  a pipe would end the table cell
+    for nb, title in NOTEBOOKS.items():
+        group = sorted((e for e in entries() if e.notebooks[0] == nb), key=lambda e: e.term.casefold())
+        lines += ["", f"## Chapter {int(nb[:2])} · {title}", "",
+                  "| English | 中文 | Definition | Chapters |", "|---|---|---|---|"]
+        for e in group:
+            also = f"<br>*also:* {cell(', '.join(e.aka))}" if e.aka else ""
+            lines.append(f"| **{cell(e.term)}**{also} | {cell(e.zh)} | {cell(e.definition)} | "
+                         f"{e.chapters(link='../notebooks/')} |")
+    return "\n".join(lines) + "\n"
