@@ -93,7 +93,8 @@ def test_crosses_are_planted_only_when_asked():
 def test_conversion_correlation_is_controllable():
     def corr(rho):
         d = ShopSim(seed=0, conversion_correlation=rho).generate(20_000)
-        return np.corrcoef(d.truth["click_logit"], np.log(d.truth["conversion_prob"] / (1 - d.truth["conversion_prob"])))[0, 1]
+        click_logit, p = d.truth["click_logit"].numpy(), d.truth["conversion_prob"].numpy()
+        return np.corrcoef(click_logit, np.log(p / (1 - p)))[0, 1]
     assert corr(0.0) < 0.15 and corr(0.5) > 0.35 and corr(0.95) > 0.9
 
 

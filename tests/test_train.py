@@ -42,7 +42,7 @@ def test_penalty_is_added_to_the_loss():
     model = LogisticRegression(train.vocab)
     # A penalty that pulls the bias to 5 must win over the data's base rate (about 20% clicks).
     fit(model, train, epochs=2, batch_size=64, lr=5e-2, penalty=lambda m, b: 10 * (m.bias - 5) ** 2)
-    assert float(model.bias) > 4
+    assert model.bias.item() > 4
 
 
 def test_multi_task_labels():
