@@ -1,0 +1,147 @@
+"""What every real-data loader shares: where the raw files live, clear errors, and the id conventions.
+
+Where files are looked for (one place, documented in docs/datasets.md):
+    ``root=`` if a loader is given one, else ``$COURSE_LIB_DATASETS``, else ``<user data folder>/datasets``
+    (platformdirs, e.g. ~/.local/share/ctr-course/datasets), each dataset in its own sub-folder.
+Loaders never download: a missing file raises ``DatasetNotFoundError`` saying where to get it and put it.
+
+Id conventions (the simulator's): 0 = padding, never a real value; 1 = "other" (a value rarer than
+``min_count`` in the training part, or unseen there); frequent values get 2, 3, ... in sorted order.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from platformdirs import user_data_dir
+
+DOCS = "docs/datasets.md"
+OTHER = 1  # id of rare and unseen values; 0 stays the padding id
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public dataset: its folder under the datasets root, the files it needs and where they come from."""
+
+    name: str  # shown in messages, e.g. "MovieLens-1M"
+    folder: str  # sub-folder of the datasets root
+    files: tuple[str, ...]
+    url: str  # official download page
+    how: str  # one sentence: what to download and how to unpack it
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A raw file of a public dataset is not where the loader looks; the message says how to fix it."""
+
+
+class RawFormatError(ValueError):
+    """A line of a raw file does not have the documented format; the message names file and line."""
+
+    def __init__(self, path: Path, line: int, problem: str):
+        super().__init__(f"{path}, line {line}: {problem}")
+        self.path, self.line = path, line
+
+
+def datasets_dir(root: str | os.PathLike | None = None) -> Path:
+    """The folder holding one sub-folder per dataset: ``root``, else $COURSE_LIB_DATASETS, else the default."""
+    if root is not None:
+        return Path(root)
+    return Path(os.environ.get("COURSE_LIB_DATASETS") or Path(user_data_dir("ctr-course", appauthor=False), "datasets"))
+
+
+def where(source: Source) -> str:
+    """Instructions for putting ``source``'s files in place (used by errors and the notebooks)."""
+    return (f"{source.name}: {source.how} Official page: {source.url}\n"
+            f"  Put {', '.join(source.files)} (or the same names + .gz) in <datasets>/{source.folder}/, where "
+            f"<datasets> is $COURSE_LIB_DATASETS if set, else {datasets_dir()}, or pass root=. See {DOCS}.")
+
+
+def find(source: Source, file: str, root: str | os.PathLike | None = None) -> Path:
+    """The path of ``file`` (plain or gzipped) in ``source``'s folder; a clear error if it is absent."""
+    folder = datasets_dir(root) / source.folder
+    for candidate in (folder / file, folder / f"{file}.gz"):
+        if candidate.is_file():
+            return candidate
+    raise DatasetNotFoundError(f"{file} not found in {folder}.\n{where(source)}")
+
+
+def lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
+    """(line number from 1, line without its newline) of a plain or gzipped text file; blank lines skipped."""
+    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+    with raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        for number, line in enumerate(text, 1):
+            line = line.rstrip("\r\n")
+            if line.strip():
+                yield number, line
+
+
+def split_fields(path: Path, number: int, line: str, sep: str, n: int, layout: str) -> list[str]:
+    """``line`` cut at ``sep`` into exactly ``n`` fields, else a RawFormatError naming the expected layout."""
+    fields = line.split(sep)
+    if len(fields) != n:
+        raise RawFormatError(path, number, f"expected {n} fields separated by {sep!r} ({layout}), "
+                                           f"found {len(fields)}")
+    return fields
+
+
+def parse_int(path: Path, number: int, text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise RawFormatError(path, number, f"{what} must be an integer, got {text!r}") from None
+
+
+def encode(train: np.ndarray, test: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
+    """Ids of string values, learned on ``train``: values seen at least ``min_count`` times get 2, 3, ...
+    (sorted order), everything else ``OTHER`` (1). Returns the train ids, test ids and the vocab size."""
+    values, counts = np.unique(train, return_counts=True)
+    kept = values[counts >= min_count]  # sorted, as np.unique returns them
+
+    def ids(x: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(kept, x).clip(max=max(len(kept) - 1, 0))
+        hit = (kept[pos] == x) if len(kept) else np.zeros(len(x), bool)
+        return np.where(hit, pos + 2, OTHER).astype(np.int64)
+
+    return ids(train), ids(test), len(kept) + 2
+
+
+def log_bucket(x: np.ndarray) -> np.ndarray:
+    """Integer counts to coarse tokens: values <= 2 kept exactly, larger ones binned by floor(ln(x)^2).
+
+    The log transform DCN applies to Criteo's dense features, turned into buckets as in the winning Kaggle
+    solution: the course's models embed categorical ids only. Tokens differ for the two kinds ("2" vs "b2")."""
+    big = x > 2
+    bins = np.floor(np.log(np.where(big, x, 3)) ** 2).astype(np.int64)
+    return np.where(big, np.char.add("b", bins.astype(str)), x.astype(str))
+
+
+def right_padded(seq: np.ndarray, end: np.ndarray, length: np.ndarray, T: int, chunk: int = 200_000) -> np.ndarray:
+    """Rows ``seq[end - length : end]`` right-padded with 0 to width ``T`` -> (N, T) int64.
+
+    ``seq`` holds every user's behaviours back to back (ids >= 1), ``end`` one past a row's last behaviour
+    and ``length`` <= T how many to keep: the most recent ones, oldest first, as ShopSim's histories."""
+    out = np.zeros((len(end), T), dtype=np.int64)
+    cols = np.arange(T)
+    for s in range(0, len(end), chunk):  # bounds the (rows, T) index array for Amazon-sized data
+        e, n = end[s:s + chunk, None], length[s:s + chunk, None]
+        idx = e - n + cols  # (rows, T)
+        valid = cols < n
+        out[s:s + chunk] = np.where(valid, seq[np.where(valid, idx, 0)], 0)
+    return out
+
+
+def no_goods(n: int) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
+    """Fields for data without a candidate good or a behaviour history (Criteo, census).
+
+    Every course model reads ``item``, ``cat`` and a history; here they hold only the padding id (vocab 1),
+    embed to zero vectors and add nothing. ``user`` is one group for all rows (no user ids), so GAUC = AUC.
+    """
+    features = {k: torch.zeros(n, dtype=torch.int64) for k in ("user", "item", "cat", "hist_len")}
+    features |= {k: torch.zeros(n, 1, dtype=torch.int64) for k in ("hist_item", "hist_cat")}
+    return features, dict(item=1, cat=1)

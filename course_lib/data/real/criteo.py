@@ -1,0 +1,79 @@
+"""Criteo Display Advertising Challenge (Kaggle 2014) for DCN (DCN paper, experiments: the Criteo data set).
+
+train.txt: one impression per line, tab separated: label (0/1), 13 integer fields I1..I13 (counts, some
+negative), 26 categorical fields C1..C26 (hashed to 8 hex digits); any field but the label may be empty.
+The 7 days of the file are in time order.
+
+Preprocessing:
+    * The DCN paper trains on the first 6 days and splits the 7th into validation and test; the file has no
+      day column, so the first 6/7 of the rows read are training and the rest test (time order kept).
+    * Integer fields: DCN log-transforms them. The course's models embed categorical ids only
+      (``DCN`` builds x_0 from embeddings), so the log transform becomes buckets: ``log_bucket`` keeps
+      values <= 2 and bins larger ones by floor(ln(x)^2), as in the winning Kaggle solution.
+    * Every field's values (bucketed integers, hashed categories, "" = missing) that occur at least
+      ``min_count`` times in the training part get their own id; rarer and unseen ones share id 1.
+Criteo has no candidate good or behaviour history: see ``common.no_goods``.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+from ..ctrdata import CTRData
+from .common import RawFormatError, Source, encode, find, lines, log_bucket, no_goods, parse_int, split_fields
+
+SOURCE = Source(
+    name="Criteo Display Advertising Challenge", folder="criteo", files=("train.txt",),
+    url="https://ailab.criteo.com/ressources/",
+    how="download the Kaggle Display Advertising Challenge dataset (dac.tar.gz, about 4.3 GB; also on "
+        "https://www.kaggle.com/c/criteo-display-ad-challenge) and extract train.txt.")
+DENSE = tuple(f"I{i}" for i in range(1, 14))
+SPARSE = tuple(f"C{i}" for i in range(1, 27))
+LAYOUT = "label, I1..I13 (integers), C1..C26 (hashed categories), tab separated"
+TRAIN_DAYS = 6 / 7  # DCN: first 6 of 7 days for training
+
+
+def read_criteo(root=None, max_rows: int | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Labels (N,) and each field's raw values as strings (integers already log-bucketed), first ``max_rows``."""
+    path = find(SOURCE, "train.txt", root)
+    labels, fields = [], []
+    for number, line in lines(path):
+        if max_rows is not None and len(labels) >= max_rows:
+            break
+        f = split_fields(path, number, line, "\t", 40, LAYOUT)
+        if f[0] not in ("0", "1"):
+            raise RawFormatError(path, number, f"the label (first field) must be 0 or 1, got {f[0]!r}")
+        for x, name in zip(f[1:14], DENSE):
+            if x:
+                parse_int(path, number, x, name)
+        labels.append(f[0] == "1")
+        fields.append(f[1:])
+    table = np.array(fields, dtype=str).reshape(-1, 39)
+    columns = {}
+    for j, name in enumerate(DENSE):
+        raw = table[:, j]
+        missing = raw == ""
+        columns[name] = np.where(missing, "", log_bucket(np.where(missing, "0", raw).astype(np.int64)))
+    columns |= {name: table[:, 13 + j] for j, name in enumerate(SPARSE)}
+    return np.array(labels, dtype=np.float32), columns
+
+
+def load_criteo(root: str | os.PathLike | None = None, max_rows: int | None = None,
+                min_count: int = 10) -> tuple[CTRData, CTRData]:
+    """(train, test) from the first ``max_rows`` lines of train.txt (all 45.8M if None)."""
+    labels, columns = read_criteo(root, max_rows)
+    n = len(labels)
+    n_train = round(TRAIN_DAYS * n)
+    if n_train == 0 or n_train == n:
+        raise ValueError(f"need rows for both training and test, read {n}: use a larger max_rows")
+    train, test, vocab = {}, {}, {}
+    for name, x in columns.items():
+        train[name], test[name], vocab[name] = encode(x[:n_train], x[n_train:], min_count)
+    parts = []
+    for ids, rows in ((train, slice(0, n_train)), (test, slice(n_train, n))):
+        features, good_vocab = no_goods(len(labels[rows]))
+        features |= {name: torch.as_tensor(v) for name, v in ids.items()}
+        parts.append(CTRData(features, {"click": torch.as_tensor(labels[rows])}, vocab | good_vocab))
+    return tuple(parts)

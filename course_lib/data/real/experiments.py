@@ -1,0 +1,126 @@
+"""Each chapter's main experiment on a paper's public dataset: the notebooks' "Run it on the real data".
+
+``run_on_real_data(DATA, chapter)`` trains the chapter's models on a subsample that runs in a few minutes
+on a laptop and prints its test metrics next to the paper's numbers (full data, tuned models: expect the
+ordering of the models to carry over more than the values). With ``DATA = "sim"``, or when the files are not
+in place, it only says what to set and where to put which files. Not imported by ``course_lib.data``
+(it needs the models and the training loop, which import ``course_lib.data`` themselves).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from torch import nn
+
+from ...models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
+from ...train import evaluate, fit, set_seed
+from . import LOADERS, available, load
+from .common import where
+
+
+@dataclass(frozen=True)
+class Experiment:
+    what: str  # the comparison, for the messages
+    subsample: dict[str, dict]  # dataset -> loader arguments of a subsample that trains in a few minutes
+    models: dict[str, tuple[Callable[[dict], nn.Module], float]]  # name -> (builder from vocab, Adam lr)
+    paper_metric: str  # key of ``evaluate``'s scores that the paper reports
+    paper: dict[str, dict[str, str]]  # dataset -> model -> the paper's number ("-": not reported)
+    source: str  # where the paper's numbers come from, and what differs
+    labels: tuple[str, ...] = ("click",)
+    epochs: int = 2
+    batch_size: int = 256
+    shown: tuple[str, ...] = ("logloss", "auc", "gauc")
+
+
+EXPERIMENTS = {
+    1: Experiment(
+        "LR vs Embedding&MLP",
+        {"amazon": dict(max_users=20_000), "movielens": dict(max_users=1_500)},
+        {"LR": (LogisticRegression, 1e-2), "Embedding&MLP": (EmbeddingMLP, 1e-3)},
+        "gauc", {"amazon": {"LR": "0.7742", "Embedding&MLP": "0.8624"},
+                 "movielens": {"LR": "0.7263", "Embedding&MLP": "0.7300"}},
+        "DIN paper, Table 3 (GAUC). Its MovieLens is the 20M version; the course loads MovieLens-1M."),
+    2: Experiment(
+        "Embedding&MLP vs DIN",
+        {"amazon": dict(max_users=20_000)},
+        {"Embedding&MLP": (EmbeddingMLP, 1e-3), "DIN": (lambda v: DIN(v, activation="prelu"), 1e-3),
+         "DIN + Dice": (lambda v: DIN(v, activation="dice"), 1e-3)},
+        "gauc", {"amazon": {"Embedding&MLP": "0.8624", "DIN": "0.8818", "DIN + Dice": "0.8871"}},
+        "DIN paper, Table 3 (GAUC, Amazon Electronics). After a batch-norm fix the authors' README gives "
+        "DIN 0.8698, DIN + Dice 0.8711."),
+    3: Experiment(
+        "DIN vs DIEN",
+        {"amazon": dict(max_users=10_000, max_len=30)},
+        {"DIN": (lambda v: DIN(v, activation="prelu"), 1e-3), "DIEN": (DIEN, 1e-3)},
+        "auc", {"amazon": {"DIN": "0.7603", "DIEN": "0.7792"}},
+        "DIEN paper, results table (AUC, Amazon Electronics). DIEN's authors built their Electronics samples "
+        "differently from DIN's (hence lower AUCs than DIN's Table 3); histories here are cut to 30."),
+    4: Experiment(
+        "Embedding&MLP vs DCN",
+        {"criteo": dict(max_rows=300_000)},
+        {"Embedding&MLP": (EmbeddingMLP, 1e-3), "DCN": (lambda v: DCN(v, version="v1"), 1e-3),
+         "DCN-V2": (lambda v: DCN(v, version="v2"), 1e-3)},
+        "logloss", {"criteo": {"Embedding&MLP": "-", "DCN": "0.4419", "DCN-V2": "-"}},
+        "DCN paper, experiments on Criteo (best test logloss on the full data, lower is better; its DNN "
+        "baseline is worse than DCN). A subsample of the first day scores a higher logloss.",
+        epochs=1, batch_size=512, shown=("logloss", "auc")),
+    5: Experiment(
+        "Shared-Bottom vs MMoE",
+        {"census": dict(task_group=1)},
+        {"Shared-Bottom": (lambda v: MultiTaskCTR(v, kind="shared_bottom", n_experts=8, expert_hidden=16,
+                                                  tower_hidden=8), 1e-3),
+         "MMoE": (lambda v: MultiTaskCTR(v, kind="mmoe", n_experts=8, expert_hidden=16, tower_hidden=8), 1e-3)},
+        "income/auc", {"census": {"Shared-Bottom": "0.9361 / 0.9295", "MMoE": "0.9410 / 0.9359"}},
+        "MMoE paper, census-income experiment (group 1: income AUC, best / mean over runs). Shared-Bottom "
+        "is matched to MMoE's parameter count.",
+        labels=("income", "marital"), batch_size=512, shown=("income/auc", "marital/auc")),
+}
+
+
+def instructions(chapter: int) -> str:
+    """What to set and where to put which files (no machine-specific paths: the text is reproducible)."""
+    e = EXPERIMENTS[chapter]
+    out = [f'DATA = "sim": this section runs only on a paper\'s dataset. To compare {e.what} on real data, '
+           f"set DATA in the parameter cell at the top to one of:"]
+    for name in e.subsample:
+        s = LOADERS[name][1]
+        out.append(f'  "{name}": {s.name}; put {", ".join(s.files)} in <datasets>/{s.folder}/ (from {s.url})')
+    out.append("<datasets> is $COURSE_LIB_DATASETS if set, else the course's user data folder "
+               "(course_lib.data.datasets_dir() prints it). docs/datasets.md says how to get each file.")
+    return "\n".join(out)
+
+
+def run_on_real_data(data: str, chapter: int, root: str | os.PathLike | None = None,
+                     **loader_args) -> dict[str, dict[str, float]] | None:
+    """Train and evaluate the chapter's models on ``data``; returns their test scores (None if skipped).
+
+    ``loader_args`` override the default subsample (e.g. ``max_users=None`` for the full data)."""
+    if chapter not in EXPERIMENTS:
+        raise ValueError(f"chapter must be one of {sorted(EXPERIMENTS)}, got {chapter!r}")
+    e = EXPERIMENTS[chapter]
+    if data == "sim":
+        print(instructions(chapter))
+        return None
+    if data not in e.subsample:
+        raise ValueError(f"DATA = {data!r} has no experiment in chapter {chapter}; choose one of "
+                         f"{['sim', *e.subsample]}")
+    if not available(data, root):
+        print(f'The files for DATA = "{data}" are not in place, so this section is skipped.')
+        print(where(LOADERS[data][1]))
+        return None
+    train, test = load(data, root=root, **(e.subsample[data] | loader_args))
+    print(f"{LOADERS[data][1].name}: {len(train):,} training and {len(test):,} test impressions")
+    label, scores = (e.labels if len(e.labels) > 1 else e.labels[0]), {}
+    for name, (build, lr) in e.models.items():
+        set_seed(0)
+        model = build(train.vocab)
+        penalty = DIEN.penalty if isinstance(model, DIEN) else None  # the auxiliary loss
+        fit(model, train, epochs=e.epochs, batch_size=e.batch_size, lr=lr, penalty=penalty, label=label)
+        scores[name] = evaluate(model, test, label)
+    print(f"{'test':<16}" + "".join(f"{m:>12}" for m in e.shown) + f"{'paper ' + e.paper_metric:>20}")
+    for name, s in scores.items():
+        print(f"{name:<16}" + "".join(f"{s[m]:>12.4f}" for m in e.shown) + f"{e.paper[data][name]:>20}")
+    print(f"Paper: {e.source}")
+    return scores

@@ -1,0 +1,286 @@
+"""Real-data loaders on tiny hand-made fixtures in the raw formats (tests/fixtures/raw/<dataset>/).
+
+Expected tensors are worked out by hand from the fixture files (the comments say how); the fixtures are
+invented rows, not copies of the datasets.
+"""
+import gzip
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib.data import (DATASETS, CTRData, DatasetNotFoundError, RawFormatError, available, datasets_dir, load,
+                             load_amazon, load_census, load_criteo, load_movielens)
+from course_lib.data.real.common import encode, log_bucket, right_padded
+from course_lib.data.real.experiments import EXPERIMENTS, run_on_real_data
+from course_lib.models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
+
+RAW = Path(__file__).parent / "fixtures" / "raw"
+
+
+def tensors(data: CTRData, *names: str) -> dict[str, list]:
+    return {n: (data.features | data.labels)[n].tolist() for n in names}
+
+
+def copy_with(tmp_path: Path, folder: str, file: str, edit) -> Path:
+    """A copy of the fixture folder whose ``file`` is replaced by ``edit(list of lines)``."""
+    shutil.copytree(RAW / folder, tmp_path / folder)
+    path = tmp_path / folder / file
+    raw = path.read_bytes().decode("latin-1").splitlines()
+    path.write_bytes("\n".join(edit(raw)).encode("latin-1") + b"\n")
+    return tmp_path
+
+
+# ---------------------------------------------------------------- shared helpers
+
+def test_encode_ids_rare_and_unseen_values_share_id_1():
+    train = np.array(["b", "a", "b", "c", "b", "a"])
+    ids_train, ids_test, n = encode(train, np.array(["a", "c", "z"]), min_count=2)
+    # kept (count >= 2), sorted: a -> 2, b -> 3; c is rare and z unseen -> 1; 0 stays padding
+    assert ids_train.tolist() == [3, 2, 3, 1, 3, 2] and ids_test.tolist() == [2, 1, 1] and n == 4
+
+
+def test_log_bucket_keeps_small_values_and_bins_large_ones_by_log_squared():
+    # 5: ln(5)^2 = 2.59 -> b2; 100: ln(100)^2 = 21.2 -> b21; 3: 1.21 -> b1 (not the value 1)
+    assert log_bucket(np.array([-1, 0, 2, 3, 5, 100])).tolist() == ["-1", "0", "2", "b1", "b2", "b21"]
+
+
+def test_right_padded_keeps_the_most_recent_behaviours_oldest_first():
+    seq = np.array([7, 8, 9, 4, 5])  # two users back to back: [7, 8, 9] and [4, 5]
+    out = right_padded(seq, end=np.array([3, 3, 5, 4]), length=np.array([3, 2, 1, 0]), T=3)
+    assert out.tolist() == [[7, 8, 9], [8, 9, 0], [5, 0, 0], [0, 0, 0]]
+
+
+def test_datasets_dir_root_then_environment_then_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_LIB_DATASETS", str(tmp_path))
+    assert datasets_dir() == tmp_path and datasets_dir("elsewhere") == Path("elsewhere")
+    monkeypatch.delenv("COURSE_LIB_DATASETS")
+    assert datasets_dir().parts[-2:] == ("ctr-course", "datasets")
+
+
+def test_load_finds_files_through_the_environment_variable(monkeypatch):
+    monkeypatch.setenv("COURSE_LIB_DATASETS", str(RAW))
+    assert all(available(name) for name in DATASETS)
+    train, _ = load("movielens")
+    assert len(train) > 0
+    with pytest.raises(ValueError, match="unknown dataset 'taobao'"):
+        load("taobao")
+
+
+@pytest.mark.parametrize("name, folder, file, url", [
+    ("amazon", "amazon", "reviews_Electronics_5.json", "snap.stanford.edu"),
+    ("movielens", "movielens", "movies.dat", "files.grouplens.org/datasets/movielens/ml-1m.zip"),
+    ("criteo", "criteo", "train.txt", "ailab.criteo.com"),
+    ("census", "census", "census-income.data", "archive.ics.uci.edu"),
+])
+def test_missing_files_say_where_to_download_and_where_to_put_them(tmp_path, name, folder, file, url):
+    assert not available(name, tmp_path)
+    with pytest.raises(DatasetNotFoundError) as err:
+        load(name, root=tmp_path)
+    message = str(err.value)
+    assert f"{file} not found in {tmp_path / folder}" in message
+    assert url in message and f"<datasets>/{folder}/" in message and "COURSE_LIB_DATASETS" in message
+
+
+def test_gzipped_files_are_read_too(tmp_path):
+    shutil.copytree(RAW / "criteo", tmp_path / "criteo")
+    plain = tmp_path / "criteo" / "train.txt"
+    with open(plain, "rb") as f, gzip.open(f"{plain}.gz", "wb") as g:
+        shutil.copyfileobj(f, g)
+    plain.unlink()
+    a, b = load_criteo(tmp_path, max_rows=7, min_count=2), load_criteo(RAW, max_rows=7, min_count=2)
+    assert all(torch.equal(a[0].features[k], b[0].features[k]) for k in a[0].features)
+
+
+# ---------------------------------------------------------------- Amazon Electronics
+
+def test_amazon_histories_targets_and_split_by_hand():
+    train, test = load_amazon(RAW, seed=0)
+    # Users sorted: A2UA..1 -> 1, A3UB..2 -> 2, A4UC..3 -> 3 (one review: no sample). Goods TEST1..5 -> 1..5.
+    # Categories (last of the last path): Audio 1, Cables 2, Electronics 3, Lenses 4 -> goods' cats 2, 4, 2, 1, 3.
+    # User 1 in time order: TEST2, TEST1, TEST3 -> [2, 1, 3]; user 2: [3, 4].
+    # Train: k = 1..n-2 -> user 1 predicts 1 from [2].
+    # Test: the last review -> user 1: 3 from [2, 1]; user 2: 4 from [3].
+    assert train.vocab == {"user": 4, "item": 6, "cat": 5}
+    assert tensors(train, "user", "hist_item", "hist_cat", "hist_len", "click") == {
+        "user": [1, 1], "hist_item": [[2, 0], [2, 0]], "hist_cat": [[4, 0], [4, 0]], "hist_len": [1, 1],
+        "click": [1.0, 0.0]}
+    assert tensors(test, "user", "hist_item", "hist_cat", "hist_len", "click") == {
+        "user": [1, 1, 2, 2], "hist_item": [[2, 1], [2, 1], [3, 0], [3, 0]],
+        "hist_cat": [[4, 2], [4, 2], [2, 0], [2, 0]], "hist_len": [2, 2, 1, 1], "click": [1.0, 0.0, 1.0, 0.0]}
+    assert train.features["item"][0] == 1 and test.features["item"][0::2].tolist() == [3, 4]  # positives
+    item_cat = torch.tensor([0, 2, 4, 2, 1, 3])
+    for d in (train, test):
+        assert torch.equal(d.features["cat"], item_cat[d.features["item"]]) and d.truth == {}
+
+
+def test_amazon_negatives_never_reviewed_by_the_user_and_reproducible():
+    reviewed = {1: {1, 2, 3}, 2: {3, 4}}
+    for seed in range(30):
+        train, test = load_amazon(RAW, seed=seed)
+        for d in (train, test):
+            for u, i in zip(d.features["user"][1::2].tolist(), d.features["item"][1::2].tolist()):
+                assert i not in reviewed[u] and 1 <= i <= 5
+    a, b = load_amazon(RAW, seed=4)[1], load_amazon(RAW, seed=4)[1]
+    assert torch.equal(a.features["item"], b.features["item"])
+
+
+def test_amazon_max_len_keeps_the_latest_and_max_users_subsamples():
+    _, test = load_amazon(RAW, max_len=1)
+    assert test.features["hist_item"].tolist() == [[1], [1], [3], [3]]  # user 1's latest behaviour is TEST1
+    train, test = load_amazon(RAW, max_users=2, seed=0)
+    assert len(set(test.features["user"].tolist())) <= 2 and train.vocab["user"] == 3
+
+
+def test_amazon_malformed_lines_name_file_and_line(tmp_path):
+    root = copy_with(tmp_path, "amazon", "reviews_Electronics_5.json", lambda rows: rows[:2] + ["{not json"] + rows[2:])
+    with pytest.raises(RawFormatError, match=r"reviews_Electronics_5\.json, line 3: not a JSON object"):
+        load_amazon(root)
+    root = copy_with(tmp_path / "b", "amazon", "reviews_Electronics_5.json",
+                     lambda rows: [rows[0].replace('"unixReviewTime"', '"time"')] + rows[1:])
+    with pytest.raises(RawFormatError, match=r"line 1: missing key 'unixReviewTime'"):
+        load_amazon(root)
+    root = copy_with(tmp_path / "c", "amazon", "meta_Electronics.json",
+                     lambda rows: rows + ["{'asin': 'B00000TEST4', 'categories': 'Audio'}"])
+    with pytest.raises(RawFormatError, match=r"meta_Electronics\.json, line 7: categories must be a list"):
+        load_amazon(root)
+
+
+# ---------------------------------------------------------------- MovieLens-1M
+
+def test_movielens_labels_histories_and_profiles_by_hand():
+    parts = load_movielens(RAW, seed=0)
+    both = {k: torch.cat([p.features[k] if k in p.features else p.labels[k] for p in parts])
+            for k in ("user", "item", "cat", "gender", "age", "occupation", "hist_item", "hist_len", "click")}
+    rows = both["user"] <= 2  # users 1 and 2 of the fixture, worked by hand
+    # Movies 1, 2, 3, 5 -> items 1..4; first genres Animation, Adventure, Action, Comedy -> cats 3, 2, 1, 4.
+    # User 1 in time order: movie 1 (5 stars), 2 (3), 3 (4), 5 (2). The first rating has no liked movie before it
+    # and is dropped; then movie 2 with history [1] -> 0, movie 3 with [1] -> 1, movie 5 with [1, 3] -> 0.
+    # User 2: movie 3 (2), 2 (5), 1 (4): only movie 1 has a liked movie before it (2) -> 1.
+    order = torch.argsort(both["user"][rows] * 10 + both["hist_len"][rows], stable=True)
+    got = {k: v[rows][order].tolist() for k, v in both.items()}
+    assert got["item"] == [2, 3, 4, 1] and got["cat"] == [2, 1, 4, 3] and got["click"] == [0.0, 1.0, 0.0, 1.0]
+    assert got["hist_item"][:3] == [[1, 0], [1, 0], [1, 3]] and got["hist_item"][3][0] == 2
+    # users.dat values sorted per field: gender F 1, M 2; age "1" 1, "25" 2, "56" 3; occupation "10" 1, "15" 2, "16" 3
+    assert got["gender"] == [1, 1, 1, 2] and got["age"] == [1, 1, 1, 3] and got["occupation"] == [1, 1, 1, 3]
+    assert "user" not in parts[0].vocab and parts[0].vocab["item"] == 5 and parts[0].vocab["cat"] == 5
+
+
+def test_movielens_split_is_by_user_and_covers_every_kept_rating():
+    train, test = load_movielens(RAW, seed=1)
+    assert not set(train.features["user"].tolist()) & set(test.features["user"].tolist())
+    # 20 ratings minus those up to and including a user's first liked one: 1 + 2 + 1 (user 3) + 1 + 1 + 1
+    assert len(train) + len(test) == 13
+
+
+def test_movielens_malformed_lines_name_file_and_line(tmp_path):
+    root = copy_with(tmp_path, "movielens", "ratings.dat", lambda rows: rows[:4] + ["1::2::5"] + rows[4:])
+    with pytest.raises(RawFormatError, match=r"ratings\.dat, line 5: expected 4 fields separated by '::'"):
+        load_movielens(root)
+    root = copy_with(tmp_path / "b", "movielens", "ratings.dat", lambda rows: rows[:1] + ["1::2::7::150"] + rows[1:])
+    with pytest.raises(RawFormatError, match=r"ratings\.dat, line 2: Rating must be 1..5, got 7"):
+        load_movielens(root)
+    root = copy_with(tmp_path / "c", "movielens", "movies.dat", lambda rows: rows + ["x7::Oops::Drama"])
+    with pytest.raises(RawFormatError, match=r"movies\.dat, line 5: MovieID must be an integer, got 'x7'"):
+        load_movielens(root)
+
+
+# ---------------------------------------------------------------- Criteo
+
+def test_criteo_bucketing_vocab_and_time_split_by_hand():
+    train, test = load_criteo(RAW, max_rows=7, min_count=2)
+    # 7 rows: the first round(6/7 * 7) = 6 train, the last one test.
+    # I1 = 1, "", 5, 5, 100, -1 | 5 -> tokens "1", "", b2, b2, b21, "-1" | b2: only b2 occurs twice -> id 2.
+    # C1 = 68fd1e64 x3, "", 05db9164 x2 | 8cf07265 (unseen) -> 05db9164 2, 68fd1e64 3, else 1.
+    assert tensors(train, "I1", "C1", "click") == {"I1": [1, 1, 2, 2, 1, 1], "C1": [3, 3, 1, 2, 3, 2],
+                                                   "click": [0.0, 1.0, 0.0, 0.0, 1.0, 0.0]}
+    assert tensors(test, "I1", "C1", "click") == {"I1": [2], "C1": [1], "click": [1.0]}
+    assert train.vocab["I1"] == 3 and train.vocab["C1"] == 4 and len(train.vocab) == 39 + 2
+    # min_count 1: I1 tokens sorted "", "-1", "1", b2, b21 -> 2..6
+    assert load_criteo(RAW, max_rows=7, min_count=1)[0].features["I1"].tolist() == [4, 2, 5, 5, 6, 3]
+    # no goods and no history: padding only, one user group
+    assert train.vocab["item"] == train.vocab["cat"] == 1 and train.max_len == 1
+    assert not train.features["hist_len"].any() and not train.features["user"].any()
+
+
+def test_criteo_malformed_lines_name_file_and_line(tmp_path):
+    root = copy_with(tmp_path, "criteo", "train.txt", lambda rows: rows[:2] + [rows[2].rsplit("\t", 1)[0]] + rows[3:])
+    with pytest.raises(RawFormatError, match=r"train\.txt, line 3: expected 40 fields separated by '\\t'.*found 39"):
+        load_criteo(root)
+    root = copy_with(tmp_path / "b", "criteo", "train.txt", lambda rows: ["2" + rows[0][1:]] + rows[1:])
+    with pytest.raises(RawFormatError, match=r"line 1: the label .* must be 0 or 1, got '2'"):
+        load_criteo(root)
+    root = copy_with(tmp_path / "c", "criteo", "train.txt",
+                     lambda rows: [rows[0].replace("0\t1\t", "0\tx1\t", 1)] + rows[1:])
+    with pytest.raises(RawFormatError, match=r"line 1: I1 must be an integer, got 'x1'"):
+        load_criteo(root)
+
+
+def test_criteo_needs_rows_for_both_parts():
+    with pytest.raises(ValueError, match="use a larger max_rows"):
+        load_criteo(RAW, max_rows=1)
+
+
+# ---------------------------------------------------------------- census-income
+
+def test_census_task_groups_labels_and_inputs_by_hand():
+    train, test = load_census(RAW, task_group=1)
+    # income 50000+. / - 50000.; marital "Never married"
+    assert tensors(train, "income", "marital") == {"income": [1.0, 0.0, 0.0, 1.0], "marital": [0.0, 1.0, 1.0, 0.0]}
+    assert tensors(test, "income", "marital") == {"income": [0.0, 1.0], "marital": [1.0, 0.0]}
+    # age 58, 9, 27, 41 -> ln^2 buckets b16, b4, b10, b13 -> sorted ids 4, 5, 2, 3; test 35 (b12), 64 (b17) unseen
+    assert tensors(train, "age", "sex")["age"] == [4, 5, 2, 3] and test.features["age"].tolist() == [1, 1]
+    assert train.features["sex"].tolist() == [3, 2, 3, 2] and test.features["sex"].tolist() == [2, 3]
+    assert test.features["class_worker"].tolist() == [3, 1]  # Private; Federal government unseen in training
+    for gone in ("instance_weight", "income_50k", "marital_stat"):
+        assert gone not in train.features and gone not in train.vocab
+    assert "education" in train.vocab and len(train.vocab) == 42 - 3 + 2
+    train2, test2 = load_census(RAW, task_group=2)
+    # Bachelors, Children, Some college (no degree), Masters | Associates (academic), High school
+    assert tensors(train2, "education")["education"] == [1.0, 0.0, 0.0, 1.0]
+    assert test2.labels["education"].tolist() == [1.0, 0.0] and set(train2.labels) == {"education", "marital"}
+    assert "education" not in train2.vocab and "income" not in train2.labels
+    with pytest.raises(ValueError, match="task_group must be 1"):
+        load_census(RAW, task_group=3)
+
+
+def test_census_malformed_lines_name_file_and_line(tmp_path):
+    root = copy_with(tmp_path, "census", "census-income.test", lambda rows: rows + [rows[0].rsplit(",", 1)[0]])
+    with pytest.raises(RawFormatError, match=r"census-income\.test, line 3: expected 42 fields"):
+        load_census(root)
+    root = copy_with(tmp_path / "b", "census", "census-income.data",
+                     lambda rows: [rows[0].replace("50000+.", "50000+")] + rows[1:])
+    with pytest.raises(RawFormatError, match=r"census-income\.data, line 1: the income label"):
+        load_census(root)
+    root = copy_with(tmp_path / "c", "census", "census-income.data", lambda rows: ["fifty" + rows[0][2:]] + rows[1:])
+    with pytest.raises(RawFormatError, match=r"line 1: age must be an integer, got 'fifty'"):
+        load_census(root)
+
+
+# ---------------------------------------------------------------- the models accept the data; the notebooks' runner
+
+@pytest.mark.parametrize("name, build", [
+    ("amazon", DIN), ("amazon", DIEN), ("movielens", EmbeddingMLP), ("movielens", LogisticRegression),
+    ("criteo", DCN), ("census", lambda v: MultiTaskCTR(v, n_experts=2)),
+])
+def test_course_models_take_the_loaded_batches(name, build):
+    train, _ = load(name, root=RAW)
+    out = build(train.vocab)(train.batch(torch.arange(len(train))))
+    assert out.shape[0] == len(train) and torch.isfinite(out).all()
+
+
+def test_sim_prints_instructions_without_machine_paths(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_LIB_DATASETS", "/nowhere/in/particular")
+    for chapter, e in EXPERIMENTS.items():
+        assert run_on_real_data("sim", chapter) is None
+        out = capsys.readouterr().out
+        assert all(f'"{name}"' in out for name in e.subsample) and "/nowhere" not in out
+    with pytest.raises(ValueError, match=r"choose one of \['sim', 'criteo'\]"):
+        run_on_real_data("amazon", 4)
+
+
+def test_missing_files_are_reported_politely(capsys, tmp_path):
+    assert run_on_real_data("census", 5, root=tmp_path) is None
+    assert "<datasets>/census/" in capsys.readouterr().out
