@@ -1,6 +1,7 @@
 """The glossary: docs/glossary.md generated from the data, lookups in English and Chinese, clear errors."""
 import importlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,21 @@ def test_a_broken_data_file_is_named_with_what_to_fix(text, message, tmp_path, m
             entries()
     finally:
         _load.cache_clear()
+
+
+def test_cheat_sheets_link_to_what_exists_and_notebooks_link_to_them(notebook_text):
+    """Every relative link and image in docs/ resolves, every test a cheat sheet names exists, and each chapter's
+    interview summary links its sheet and the glossary."""
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    sheets = sorted((ROOT / "docs" / "cheatsheets").glob("*.md"))
+    for md in [*sheets, ROOT / "docs" / "glossary.md"]:
+        text = md.read_text(encoding="utf-8")
+        for target in re.findall(r'\]\(([^)#\s]+)\)|src="([^"]+)"', text):
+            target = target[0] or target[1]
+            assert (md.parent / target).exists(), f"{md.relative_to(ROOT)} links to missing {target}"
+        for name in re.findall(r"`(test_\w+)`", text):
+            assert f"def {name}(" in tests, f"{md.relative_to(ROOT)} names a test that does not exist: {name}"
+    for stem in NOTEBOOKS:
+        sheet = stem[3:]  # 02_din -> din.md
+        assert (ROOT / "docs" / "cheatsheets" / f"{sheet}.md") in sheets
+        assert f"../docs/cheatsheets/{sheet}.md" in notebook_text[stem] and "../docs/glossary.md" in notebook_text[stem]
