@@ -1,4 +1,5 @@
-"""Test-wide settings: quiet progress bars and a throwaway progress folder (also for nbval's kernels)."""
+"""Settings for every test run, also `pytest notebooks/X.ipynb` alone: quiet progress bars and a throwaway
+progress folder (nbval's kernels inherit both)."""
 import os
 import tempfile
 
