@@ -1,11 +1,12 @@
 """The course in a real browser: JupyterLab and the self-check widgets driven end to end (issue 8).
 
 For every chapter notebook (``notebooks/0*.ipynb``) a headless Chromium opens it in JupyterLab, clears the
-saved outputs, runs all cells and checks that every code cell ran without an error and that every ``ask(...)``
-self-check rendered as a live widget. It then answers the chapter's first question with clicks, first wrong,
-then right, reads the feedback the widget shows ("Not quite." / "Correct!" and the chosen option's note) and
-checks that the progress file recorded both attempts. Another test checks the README's course command,
-``make lab``, serves the notebooks: the REST API and the lab's file browser list them.
+saved outputs, runs all cells and checks that every code cell ran without an error and that every self-check
+(``ask(...)``, and the ``review(...)`` drill of 06_review) rendered as a live widget. It then answers the
+chapter's first question with clicks, first wrong, then right, reads the feedback the widget shows
+("Not quite." / "Correct!" and the chosen option's note) and checks that the progress file recorded both
+attempts. Another test checks the README's course command, ``make lab``, serves the notebooks: the REST API
+and the lab's file browser list them.
 
 How the server is run: the recipe of ``make lab`` read from the Makefile (``jupyter lab notebooks/``) plus only
 the flags a test needs (port, no browser, loopback ip, no token), with a throwaway Jupyter config folder
@@ -43,6 +44,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from course_lib.quiz import bank
+from course_lib.quiz.revision import asked_in
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +75,6 @@ KERNEL_START_TIMEOUT = 120     # s until the notebook's kernel is idle
 RUN_ALL_TIMEOUT = 300          # s for one chapter's "Run All Cells" (each runs in about 60 s alone)
 WIDGET_TIMEOUT = 60            # s until every self-check widget has rendered
 UI_TIMEOUT = 30                # s for a click to show its effect
-ASK = re.compile(r"""\bask\(\s*["']([\w.\-]+)["']\s*\)""")
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
 
 # Settings overrides (defaults for this server only; the learner's JupyterLab keeps its own settings).
@@ -448,7 +449,7 @@ def test_chapter_runs_in_jupyterlab(notebook, browser, lab, page):
     (ARTIFACTS / f"{notebook.stem}-failure.png").unlink(missing_ok=True)
     saved_bytes = notebook.read_bytes()
     sources = code_sources(notebook)
-    asked = [qid for src in sources if src for qid in ASK.findall(src)]
+    asked = asked_in(notebook)  # its ask("...") calls and the review(...) drill of 06_review, in order
     assert asked, f"{notebook.name} calls no ask(...) self-check"
     with screenshot_on_failure(page, notebook.stem):
         panel = open_notebook(page, lab, notebook.name, workspace=f"test-{notebook.stem}")

@@ -1,4 +1,5 @@
-"""Self-checks: ``ask(question_id)`` shows a multiple-choice question, ``progress()`` what you have done.
+"""Self-checks: ``ask(question_id)`` shows a multiple-choice question, ``progress()`` what you have done,
+``review(n, seed)`` a mixed drill across chapters and ``summary(drill)`` its score and what to revisit.
 
 Questions and their answers live in the YAML banks beside this file (schema: ``bank.py``), never in
 the notebooks. Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview] [--seed S]``;
@@ -10,9 +11,10 @@ from collections import defaultdict
 
 from . import progress as store  # the module; the name ``progress`` below becomes the summary function
 from .bank import CHAPTER_KEYS, Question, chapter_of, get, load_banks
+from .revision import review, summary
 from .widget import QuizWidget
 
-__all__ = ["QuizWidget", "Question", "ask", "load_banks", "progress", "progress_table"]
+__all__ = ["QuizWidget", "Question", "ask", "load_banks", "progress", "progress_table", "review", "summary"]
 
 
 def ask(question_id: str) -> QuizWidget:
