@@ -76,10 +76,10 @@ def read_categories(goods: set[str], root=None) -> dict[str, str]:
             continue  # most of the 500k metadata lines describe goods without 5-core reviews: skip parsing
         r = _record(path, number, line)
         asin = str(_field(path, number, r, "asin"))
-        paths = r.get("categories") or [r.get("category") or [""]]  # 2014 list of paths; 2018 one path
-        if not (isinstance(paths, list) and isinstance(paths[-1], list) and paths[-1]):
+        paths = r.get("categories") or [r.get("category") or []]  # 2014: a list of paths; 2018: one path
+        if not (isinstance(paths, list) and all(isinstance(p, list) for p in paths)):
             raise RawFormatError(path, number, f"categories must be a list of category paths, got {paths!r}")
-        category[asin] = str(paths[-1][-1])
+        category[asin] = str(paths[-1][-1]) if paths[-1] else ""  # "": no category, one id for all such goods
     return category
 
 
