@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# torch's idle OpenMP threads sleep instead of spinning: on a busy laptop (or CI running JupyterLab and a
+# browser beside the kernel) spinning threads steal the cores the training needs.
+export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: lab test figures student clean
+.PHONY: lab test figures student bench bench-scale clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +28,18 @@ figures: $(STAMP)  ## re-execute every notebook in place (outputs committed); th
 
 student: $(STAMP)  ## nbgrader: student notebooks (solutions removed) in build/student/, course folder build/nbgrader/
 	$(BIN)/python instructor/student.py build
+
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.txt -e ".[bench]"
+	touch $@
+
+bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepCTR-Torch and torch-rechub -> docs/benchmarks.md
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py
+
+bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch, peak memory -> docs/benchmarks.md
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) test-artifacts
