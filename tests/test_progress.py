@@ -12,7 +12,7 @@ import pytest
 import course_lib.exercises
 import course_lib.quiz as quiz
 from course_lib.quiz import bank
-from course_lib.quiz.progress import load, path, record_answer, record_exercise
+from course_lib.quiz.progress import load, path, record_answer, record_exercise, shown_path
 
 FIXTURE_BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
 
@@ -27,6 +27,12 @@ def test_the_data_dir_comes_from_the_environment(data_dir):
     assert path() == data_dir / "progress.json"
     assert load() == {"version": 1, "questions": {}, "exercises": {}}  # nothing saved yet
     assert not data_dir.exists()  # reading creates nothing
+
+
+def test_messages_show_the_home_folder_as_a_tilde(monkeypatch, tmp_path, data_dir):
+    assert shown_path() == str(path())  # the test's data dir is outside the home folder: shown in full
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert shown_path() == str(Path("~") / "data" / "progress.json")
 
 
 def test_answers_and_checks_are_counted():

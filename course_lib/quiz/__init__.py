@@ -51,4 +51,4 @@ def progress(chapter: int | None = None) -> None:
     for r in progress_table(chapter):
         print(f"{r['chapter']} {names[r['chapter']]:<8}{r['answered']:>5} / {r['questions']:<3}{r['correct']:>6}"
               f"{r['first_try']:>11}{r['passed']:>7} / {r['exercises']}")
-    print(f"(saved in {store.path()})")
+    print(f"(saved in {store.shown_path()})")

@@ -16,7 +16,7 @@ import textwrap
 
 from . import grading
 from .bank import CHAPTER_KEYS, Question, load_banks
-from .progress import path, record_answer
+from .progress import record_answer, shown_path
 
 QUIT = {"q", "quit", "exit"}
 
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
           + ("" if asked == len(questions) else f", {len(questions) - asked} not asked"))
     for q in missed:
         print(_wrap(f"- {q.id}: revisit {q.section}", "  "))
-    print(f"(progress saved in {path()})")
+    print(f"(progress saved in {shown_path()})")
     return 0
 
 

@@ -31,6 +31,12 @@ def path() -> Path:
     return data_dir() / "progress.json"
 
 
+def shown_path() -> str:
+    """The progress file for messages, with the home folder as "~" (no user name in shared outputs)."""
+    p, home = path(), Path.home()
+    return str(Path("~") / p.relative_to(home)) if p.is_relative_to(home) else str(p)
+
+
 def _empty() -> dict:
     return {"version": VERSION, "questions": {}, "exercises": {}}
 
