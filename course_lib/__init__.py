@@ -20,3 +20,5 @@ Modules
 __version__ = "0.1.0"
 
 from .glossary import glossary  # noqa: E402  (the function; the data module stays course_lib.glossary in sys.modules)
+
+__all__ = ["glossary"]

@@ -23,13 +23,7 @@ FIXTURE_BANKS = ROOT / "tests" / "fixtures" / "banks"  # emb.fixture_pooling (si
 ASK = re.compile(r"""\bask\(\s*["']([^"']+)["']\s*\)""")
 
 
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch, tmp_path):
-    """A throwaway progress folder, and the bank cache cleared around each test."""
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path / "data"))
-    bank.load_banks.cache_clear()
-    yield
-    bank.load_banks.cache_clear()
+pytestmark = pytest.mark.usefixtures("fresh_quiz_state")  # tests/conftest.py
 
 
 @pytest.fixture

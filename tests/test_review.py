@@ -18,13 +18,7 @@ REVIEW_NOTEBOOK = ROOT / "notebooks" / "06_review.ipynb"
 COURSE_CHAPTERS = [1, 2, 3, 4, 5]
 
 
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch, tmp_path):
-    """A throwaway progress folder, and the bank cache cleared around each test."""
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path / "data"))
-    bank.load_banks.cache_clear()
-    yield
-    bank.load_banks.cache_clear()
+pytestmark = pytest.mark.usefixtures("fresh_quiz_state")  # tests/conftest.py
 
 
 def notebook(path: Path, *cells: tuple[str, str]) -> Path:
