@@ -197,8 +197,11 @@ class ShopSim:
         if n_samples < 1:
             raise ValueError(f"n_samples must be positive, got {n_samples}")
         rng = np.random.default_rng([self.seed, 2])
-        parts = [self._sample(min(CHUNK, n_samples - s), rng) for s in range(0, n_samples, CHUNK)]
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        cols = {}
+        for start in range(0, n_samples, CHUNK):  # chunks written into place: no second copy of the data
+            part = self._sample(min(CHUNK, n_samples - start), rng)
+            for k, v in part.items():
+                cols.setdefault(k, np.empty((n_samples, *v.shape[1:]), v.dtype))[start:start + len(v)] = v
         sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
         click_prob, conv_prob = sigmoid(cols["click_logit"]), sigmoid(cols["conversion_logit"])
         labels = dict(click=rng.random(n_samples) < click_prob, conversion=rng.random(n_samples) < conv_prob)

@@ -1,0 +1,138 @@
+"""Accuracy and speed of course_lib's DIN, DIEN, DCN and MMoE against DeepCTR-Torch and torch-rechub.
+
+    python benchmarks/compare_peers.py                        # full run, writes docs/benchmarks.md
+    python benchmarks/compare_peers.py --smoke --peers none --out /tmp/b.md   # seconds, course_lib only
+
+Every run (library x model x seed) trains in its own fresh process (except with --smoke or --in-process),
+so its peak memory is its own.
+Runs are interleaved (seed -> model -> library), so a change in the load of the shared machine hits
+course_lib and the peers alike, and the ratios compare runs made minutes apart. Settings: settings.py.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also in spawned processes
+from harness import ADAPTERS, run_one  # noqa: E402
+from settings import MODELS, Settings  # noqa: E402
+from workload import tasks  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "<!-- results: written by benchmarks/compare_peers.py -->", "<!-- end of results -->"
+PEER_PACKAGES = {"deepctr": "deepctr-torch", "rechub": "torch-rechub"}
+
+
+def isolated(library: str, model: str, seed: int, s: Settings) -> dict:
+    """``run_one`` in a fresh process: its peak memory is not hidden by what earlier runs freed."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(run_one, library, model, seed, s).result()
+
+
+def run_all(libraries: list[str], models: list[str], s: Settings, isolate: bool = True) -> list[dict]:
+    results = []
+    for seed in s.seeds:
+        for model in models:
+            for library in libraries:
+                r = (isolated if isolate else run_one)(library, model, seed, s)
+                print(f"seed {seed}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s  "
+                      + "  ".join(f"{t} AUC {r[t]['auc']:.4f}" for t in tasks(model)), flush=True)
+                results.append(r)
+    return results
+
+
+def mean_sd(values: list[float], digits: int = 4) -> str:
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.{digits}f} ± {sd:.{digits}f}"
+
+
+def tables(results: list[dict], models: list[str]) -> str:
+    """One markdown table per model: rows library (x task); ratios are course_lib / that library."""
+    out = []
+    for model in models:
+        runs = [r for r in results if r["model"] == model]
+        libraries = list(dict.fromkeys(r["library"] for r in runs))
+        by_lib = {lib: [r for r in runs if r["library"] == lib] for lib in libraries}
+        mean = lambda lib, key: statistics.mean(r[key] for r in by_lib[lib])  # noqa: E731
+        out += [f"### {model}", "",
+                "| library | task | test AUC | test GAUC | samples/s | peak MB | speed ratio | memory ratio |",
+                "|---|---|---|---|---|---|---|---|"]
+        for lib in libraries:
+            for task in tasks(model):
+                auc = mean_sd([r[task]["auc"] for r in by_lib[lib]])
+                gauc = mean_sd([r[task]["gauc"] for r in by_lib[lib]])
+                speed = mean("course_lib", "throughput") / mean(lib, "throughput")
+                memory = mean("course_lib", "memory_mb") / max(mean(lib, "memory_mb"), 1e-9)
+                out.append(f"| {lib} | {task} | {auc} | {gauc} | {mean(lib, 'throughput'):.0f} | "
+                           f"{mean(lib, 'memory_mb'):.1f} | {speed:.2f} | {memory:.2f} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def machine(s: Settings, libraries: list[str]) -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    versions = ", ".join(f"{PEER_PACKAGES[lib]} {version(PEER_PACKAGES[lib])}" for lib in libraries
+                         if lib in PEER_PACKAGES)
+    return (f"Run of {date.today()} on {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"torch {torch.__version__}{', ' + versions if versions else ''}; torch.set_num_threads({s.threads}); "
+            f"{len(s.seeds)} seed(s), {s.n_samples} impressions ({1 - s.test_fraction:.0%} train), "
+            f"{s.epochs} epoch(s), batch {s.batch_size}.")
+
+
+def write(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the block between ``begin`` and ``end`` in ``path`` (the prose around it stays); without
+    those markers, append the block (a new file holds the block alone)."""
+    block = f"{begin}\n{text}\n{end}\n"
+    old = path.read_text() if path.exists() else ""
+    if begin in old and end in old:
+        new = old[:old.index(begin)] + block.rstrip("\n") + old[old.index(end) + len(end):]
+    else:
+        new = old + ("\n" if old else "") + block
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(new)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny data, one seed (checks the pipeline only)")
+    parser.add_argument("--peers", default="deepctr,rechub",
+                        help="comma-separated peers among deepctr, rechub; 'none' for course_lib alone")
+    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated among {', '.join(MODELS)}")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run everything in this process (faster start; --smoke implies it)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    peers = [] if args.peers == "none" else args.peers.split(",")
+    models = args.models.split(",")
+    unknown = [p for p in peers if p not in PEER_PACKAGES] + [m for m in models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown peer or model {unknown}; peers: {list(PEER_PACKAGES)}, models: {list(MODELS)}")
+    for peer in peers:
+        try:
+            version(PEER_PACKAGES[peer])
+        except Exception:
+            parser.error(f"{PEER_PACKAGES[peer]} is not installed: run `make bench` (it installs the 'bench' "
+                         f"extra of pyproject.toml), or pass --peers none")
+    s = Settings.smoke() if args.smoke else Settings()
+    libraries = ["course_lib", *peers]
+    assert set(libraries) <= set(ADAPTERS)
+    results = run_all(libraries, models, s, isolate=not (args.smoke or args.in_process))
+    text = f"{machine(s, libraries)}\n\n{tables(results, models)}"
+    print("\n" + text)
+    write(args.out, text)
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""One benchmark run: build a model with one library's adapter, train it, time it, measure it, score it.
+
+Every library goes through the same loop below (Adam, binary cross-entropy, the same shuffled order of the
+same training rows), so the only thing that differs between libraries is the model code.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from course_lib.metrics import auc, gauc
+from course_lib.train import set_seed
+from settings import Settings
+from workload import labels, make_data, tasks
+
+ADAPTERS = {"course_lib": "course", "deepctr": "deepctr", "rechub": "rechub"}  # --peers name -> module
+
+
+def take(x: dict[str, Tensor], index: Tensor) -> dict[str, Tensor]:
+    return {k: v[index] for k, v in x.items()}
+
+
+def reset_peak_rss() -> int:
+    """Reset the kernel's high-water mark of this process's resident memory; return the current RSS (bytes)."""
+    Path("/proc/self/clear_refs").write_text("5")  # "5" resets VmHWM to the current RSS (Linux >= 4.0)
+    return _status_kb("VmRSS") * 1024
+
+
+def peak_rss() -> int:
+    return _status_kb("VmHWM") * 1024
+
+
+def _status_kb(key: str) -> int:
+    line = next(ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith(key + ":"))
+    return int(line.split()[1])
+
+
+def loss_of(adapter, net, x: dict[str, Tensor], y: Tensor) -> Tensor:
+    out, extra = adapter.forward(net, x)
+    if adapter.OUTPUT == "logits":
+        return F.binary_cross_entropy_with_logits(out, y) + extra
+    return F.binary_cross_entropy(out, y) + extra
+
+
+@torch.no_grad()
+def predict(adapter, net, x: dict[str, Tensor], n: int, batch_size: int = 4096) -> Tensor:
+    net.eval()
+    outs = [adapter.forward(net, take(x, torch.arange(i, min(i + batch_size, n))))[0] for i in range(0, n, batch_size)]
+    scores = torch.cat(outs)
+    return scores.reshape(n, -1)  # (N, K) logits or probabilities: AUC only needs the order
+
+
+def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
+    """Train ``model`` from ``library`` for ``s.epochs`` epochs; return its scores, speed and memory."""
+    torch.set_num_threads(s.threads)
+    adapter = importlib.import_module(ADAPTERS[library])
+    train, test = make_data(s)
+    set_seed(seed)
+    net = adapter.build(model, train, s)
+    x_train, x_test = adapter.inputs(net, train), adapter.inputs(net, test)  # library's format, built once
+    y = labels(train, model)
+    optimizer = torch.optim.Adam(net.parameters(), lr=s.lr)
+    rss_before = reset_peak_rss()
+    start = time.perf_counter()
+    for epoch in range(s.epochs):
+        net.train()
+        order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed * 1000 + epoch))
+        for index in order.split(s.batch_size):
+            loss = loss_of(adapter, net, take(x_train, index), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    seconds = time.perf_counter() - start
+    extra_memory = peak_rss() - rss_before
+    scores = predict(adapter, net, x_test, len(test))
+    result = dict(library=adapter.LIBRARY, model=model, seed=seed, seconds=seconds,
+                  throughput=s.epochs * len(train) / seconds, memory_mb=extra_memory / 2 ** 20)
+    for k, task in enumerate(tasks(model)):
+        y_test = test.labels[task]
+        result[task] = dict(auc=auc(y_test, scores[:, k]), gauc=gauc(y_test, scores[:, k], test.features["user"]))
+    return result

@@ -1,0 +1,44 @@
+"""The data every library trains on: one ShopSim split, its labels, and DIEN's sampled negatives."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import torch
+from torch import Tensor
+
+from course_lib.data import CTRData, ShopSim
+from course_lib.models.dien import sample_negatives
+from course_lib.nn import history_mask
+from settings import Settings
+
+TASKS = {"MMoE": ("click", "conversion")}  # every other model predicts the click only
+
+
+def tasks(model: str) -> tuple[str, ...]:
+    return TASKS.get(model, ("click",))
+
+
+@lru_cache(maxsize=1)
+def make_data(s: Settings) -> tuple[CTRData, CTRData]:
+    """(train, test), identical for every library and seed."""
+    sim = ShopSim(n_users=s.n_users, n_items=s.n_items, n_categories=s.n_categories, max_len=s.max_len,
+                  drift=s.drift, cross_strength=s.cross_strength, seed=s.data_seed)
+    return sim.generate(s.n_samples).split((1 - s.test_fraction, s.test_fraction), seed=s.data_seed)
+
+
+def labels(data: CTRData, model: str) -> Tensor:
+    """(N,) clicks, or (N, K) for a multi-task model."""
+    names = tasks(model)
+    return data.labels[names[0]] if len(names) == 1 else torch.stack([data.labels[n] for n in names], -1)
+
+
+def negatives(data: CTRData, seed: int = 0) -> dict[str, Tensor]:
+    """``neg_hist_item`` / ``neg_hist_cat`` (N, T) for the peers' DIEN, which take negatives as input.
+
+    Drawn once per split with course_lib's sampler (same rule: a not-clicked good from all behaviours);
+    course_lib's DIEN draws fresh ones per batch inside its training step (and pays for it in the timing).
+    """
+    f = data.features
+    torch.manual_seed(seed)
+    items, cats, _ = sample_negatives(f["hist_item"], f["hist_cat"], history_mask(f["hist_len"], data.max_len))
+    return {"neg_hist_item": items, "neg_hist_cat": cats}
