@@ -177,6 +177,34 @@ def test_auxiliary_loss_trains_the_extractor_only_and_is_seeded(data):
     assert DIEN.penalty(DIEN(data.vocab, embed_dim=4, aux_weight=0.0), batch) == 0
 
 
+def test_training_step_reuses_the_forward_extractor_states_exactly(data):
+    """fit calls forward, then the penalty on the same batch: the reuse must not change loss or gradients."""
+    batch = data.batch(torch.arange(32))
+
+    def step(reuse: bool):
+        torch.manual_seed(0)
+        model = DIEN(data.vocab, embed_dim=4, hidden=8).train()
+        logits = model(batch)
+        if not reuse:
+            model._last_extract = None  # force a second extractor pass, as before the reuse
+        torch.manual_seed(1)
+        loss = F.binary_cross_entropy_with_logits(logits, data.labels["click"][:32].float()) + DIEN.penalty(model, batch)
+        loss.backward()
+        assert model._last_extract is None  # used once, then dropped (no graph kept alive)
+        return loss, [p.grad for p in model.parameters()]
+
+    (loss_reused, grads_reused), (loss_fresh, grads_fresh) = step(True), step(False)
+    assert torch.equal(loss_reused, loss_fresh)
+    for a, b in zip(grads_reused, grads_fresh):
+        assert_close(a, b, rtol=1e-5, atol=1e-7)
+    other = data.batch(torch.arange(32, 64))
+    model = DIEN(data.vocab, embed_dim=4, hidden=8).train()
+    model(batch)
+    torch.manual_seed(2)
+    first = model.auxiliary_loss(other)
+    torch.manual_seed(2)
+    assert torch.equal(first, model.auxiliary_loss(other))  # another batch: computed afresh, not the cache
+
 def test_constructor_checks():
     vocab = ShopSim(n_users=10, n_items=20, n_categories=4).vocab
     with pytest.raises(ValueError, match="gru must be"):
