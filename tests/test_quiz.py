@@ -15,7 +15,7 @@ import pytest
 
 from course_lib.quiz import ask, bank, grading
 from course_lib.quiz.__main__ import parse_choice
-from course_lib.quiz.widget import QuizWidget, static_html, static_text
+from course_lib.quiz.widget import QuizWidget, _md, static_html, static_text
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -366,3 +366,9 @@ def test_python_m_entry_point_help():
     run = subprocess.run([sys.executable, "-m", "course_lib.quiz", "--help"], capture_output=True, text=True,
                          timeout=60)
     assert run.returncode == 0 and "--tag" in run.stdout and "1=emb" in flat(run.stdout)
+
+
+def test_inline_markdown_code_emphasis_and_math():
+    assert _md("a *set* of `h<t>`") == "a <em>set</em> of <code>h&lt;t&gt;</code>"
+    assert _md("q*k, 2 * 3 and $a*b*c$") == "q*k, 2 * 3 and $a*b*c$"  # products stay products
+    assert _md("`x *y* z` and $*u*$ then *keep*") == "<code>x *y* z</code> and $*u*$ then <em>keep</em>"

@@ -6,6 +6,7 @@ the options but never the answer.
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as w
 
@@ -25,10 +26,19 @@ _CSS = """<style>
 </style>"""
 
 
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")  # *word*, not a*b or 2 * 3
+
+
+def _emphasis(text: str) -> str:
+    """*emphasis* to <em>, outside $math$ (where * is a product)."""
+    parts = text.split("$")
+    return "$".join(p if i % 2 else _EMPHASIS.sub(r"<em>\1</em>", p) for i, p in enumerate(parts))
+
+
 def _md(text: str) -> str:
-    """Inline Markdown to HTML: only `code` spans; $math$ is left for MathJax."""
+    """Inline Markdown to HTML: `code` spans and *emphasis*; $math$ is left for MathJax."""
     parts = html.escape(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+    return "".join(f"<code>{p}</code>" if i % 2 else _emphasis(p) for i, p in enumerate(parts))
 
 
 def static_text(q: Question) -> str:
