@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..data.ctrdata import ITEM_FIELDS
-from ..nn import MLP, FieldEmbedding, masked_pool
+from ..nn import MLP, Embedded, FieldEmbedding, masked_pool
 from ..nn.augru import CELLS, attentional_gru
 
 GRU_KINDS = ("augru", "agru", "aigru", "gru")
@@ -105,19 +105,13 @@ class DIEN(nn.Module):
         self.evolving = nn.GRU(H, H, batch_first=True) if gru == "gru" else CELLS[gru](H, H)
         n_context = len(self.embed.context_fields)
         self.mlp = MLP(n_context * embed_dim + (2 if pooled_history else 1) * good + H, hidden, activation="prelu")
-        self._last_extract = None  # (batch, e, h) of the last training forward, for auxiliary_loss
+        self._last_extract = None  # (batch, e, h) of the last training forward, for penalty
 
     def _extract(self, batch: dict[str, Tensor]):
         e = self.embed(batch)
         h, _ = self.extractor(e.history)  # (B, T, H); right padding comes after the real steps, so the
         h = h * e.mask.unsqueeze(-1)  # states at real steps are exact; those past the end are zeroed
         return e, h
-
-    def _extract_once(self, batch: dict[str, Tensor]):
-        """``_extract``, reusing the training forward's result for the same batch: ``fit`` calls forward and
-        then the penalty on one batch, and running the extractor GRU twice cost a quarter of a step."""
-        last, self._last_extract = self._last_extract, None
-        return last[1:] if last is not None and last[0] is batch else self._extract(batch)
 
     def __getstate__(self):  # copies and pickles leave the last step's cached states (a graph) behind
         return self.__dict__ | {"_last_extract": None}
@@ -164,7 +158,9 @@ class DIEN(nn.Module):
 
     def auxiliary_loss(self, batch: dict[str, Tensor]) -> Tensor:
         """Eq. (6) on one batch, with freshly sampled negatives (reproducible under torch.manual_seed)."""
-        e, h = self._extract_once(batch)
+        return self._auxiliary_loss(batch, *self._extract(batch))
+
+    def _auxiliary_loss(self, batch: dict[str, Tensor], e: Embedded, h: Tensor) -> Tensor:
         neg_item, neg_cat, ok = sample_negatives(batch["hist_item"], batch["hist_cat"], e.mask)
         tables = self.embed.tables
         neg = torch.cat([tables[f](ids) for f, ids in zip(ITEM_FIELDS, (neg_item, neg_cat))], -1)  # (B, T, 2D)
@@ -173,7 +169,13 @@ class DIEN(nn.Module):
 
     @staticmethod
     def penalty(model: DIEN, batch: dict[str, Tensor]) -> Tensor:
-        """alpha * L_aux, for ``fit(..., penalty=DIEN.penalty)`` (Eq. (7)); free when alpha = 0."""
+        """alpha * L_aux, for ``fit(..., penalty=DIEN.penalty)`` (Eq. (7)); free when alpha = 0.
+
+        ``fit`` calls it right after the training forward on the same batch, so it reuses that forward's
+        extractor states (running the extractor GRU twice cost a quarter of a step); otherwise it computes
+        them afresh."""
         if not model.aux_weight:
             return torch.zeros(())
-        return model.aux_weight * model.auxiliary_loss(batch)
+        last, model._last_extract = model._last_extract, None  # used at most once: no graph outlives a step
+        e, h = last[1:] if last is not None and last[0] is batch else model._extract(batch)
+        return model.aux_weight * model._auxiliary_loss(batch, e, h)
