@@ -39,6 +39,7 @@ def negatives(data: CTRData, seed: int = 0) -> dict[str, Tensor]:
     course_lib's DIEN draws fresh ones per batch inside its training step (and pays for it in the timing).
     """
     f = data.features
-    torch.manual_seed(seed)
-    items, cats, _ = sample_negatives(f["hist_item"], f["hist_cat"], history_mask(f["hist_len"], data.max_len))
+    with torch.random.fork_rng():  # the run's own seeded random stream is left where it was
+        torch.manual_seed(seed)
+        items, cats, _ = sample_negatives(f["hist_item"], f["hist_cat"], history_mask(f["hist_len"], data.max_len))
     return {"neg_hist_item": items, "neg_hist_cat": cats}

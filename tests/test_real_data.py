@@ -4,6 +4,7 @@ Expected tensors are worked out by hand from the fixture files (the comments say
 invented rows, not copies of the datasets.
 """
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -284,3 +285,20 @@ def test_sim_prints_instructions_without_machine_paths(capsys, monkeypatch):
 def test_missing_files_are_reported_politely(capsys, tmp_path):
     assert run_on_real_data("census", 5, root=tmp_path) is None
     assert "<datasets>/census/" in capsys.readouterr().out
+
+
+def test_criteo_refuses_a_read_that_cannot_fit_in_memory():
+    with pytest.raises(ValueError, match=r"max_rows <= 2,000,000"):
+        load_criteo(RAW, max_rows=45_840_617)
+
+
+def test_amazon_says_when_a_user_has_no_good_left_to_sample_as_negative(tmp_path):
+    def one_user_reviews_every_good(rows):
+        reviews = [json.loads(r) for r in rows]
+        goods = sorted({r["asin"] for r in reviews})
+        return [json.dumps(dict(reviewerID=reviews[0]["reviewerID"], asin=g, unixReviewTime=1000 + t))
+                for t, g in enumerate(goods)]
+
+    root = copy_with(tmp_path, "amazon", "reviews_Electronics_5.json", one_user_reviews_every_good)
+    with pytest.raises(ValueError, match="reviewed every good kept"):
+        load_amazon(root)

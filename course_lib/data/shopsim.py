@@ -201,7 +201,9 @@ class ShopSim:
         for start in range(0, n_samples, CHUNK):  # chunks written into place: no second copy of the data
             part = self._sample(min(CHUNK, n_samples - start), rng)
             for k, v in part.items():
-                cols.setdefault(k, np.empty((n_samples, *v.shape[1:]), v.dtype))[start:start + len(v)] = v
+                if k not in cols:
+                    cols[k] = np.empty((n_samples, *v.shape[1:]), v.dtype)
+                cols[k][start:start + len(v)] = v
         sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
         click_prob, conv_prob = sigmoid(cols["click_logit"]), sigmoid(cols["conversion_logit"])
         labels = dict(click=rng.random(n_samples) < click_prob, conversion=rng.random(n_samples) < conv_prob)

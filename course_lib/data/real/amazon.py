@@ -128,6 +128,9 @@ def load_amazon(root: str | os.PathLike | None = None, max_users: int | None = N
     if not target.any():
         raise ValueError("no user has two reviews: nothing to predict (did max_users keep too few users?)")
     seen = np.unique(user * (n_items + 1) + item)
+    if (np.bincount(seen // (n_items + 1)) >= n_items).any():  # else the negative sampler never ends
+        raise ValueError("a user reviewed every good kept: no negative to sample for them; use a larger "
+                         "max_users (or None) so that more goods are kept")
     neg = negatives(user[target], seen, n_items, rng)
     hist = right_padded(item, np.flatnonzero(target), np.minimum(k[target], max_len), min(max_len, max(k.max(), 1)))
     # Two rows per target, the positive then its negative, with the same history.

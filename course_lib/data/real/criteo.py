@@ -60,9 +60,18 @@ def read_criteo(root=None, max_rows: int | None = None) -> tuple[np.ndarray, dic
     return np.array(labels, dtype=np.float32), columns
 
 
-def load_criteo(root: str | os.PathLike | None = None, max_rows: int | None = None,
+MAX_ROWS = 2_000_000  # about 4 GB while parsing
+
+
+def load_criteo(root: str | os.PathLike | None = None, max_rows: int = MAX_ROWS,
                 min_count: int = 10) -> tuple[CTRData, CTRData]:
-    """(train, test) from the first ``max_rows`` lines of train.txt (all 45.8M if None)."""
+    """(train, test) from the first ``max_rows`` lines of train.txt.
+
+    The rows are parsed in memory (about 2 KB each), so the full file (45.8M rows) does not fit a laptop:
+    at most MAX_ROWS rows are read."""
+    if max_rows > MAX_ROWS:
+        raise ValueError(f"max_rows={max_rows}: reading Criteo is limited to max_rows <= {MAX_ROWS:,} "
+                         f"(parsed in memory); the chapter's subsample uses 300,000")
     labels, columns = read_criteo(root, max_rows)
     n = len(labels)
     n_train = round(TRAIN_DAYS * n)
