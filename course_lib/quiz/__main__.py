@@ -15,7 +15,7 @@ import sys
 import textwrap
 
 from . import grading
-from .bank import CHAPTER_KEYS, Question, load_banks
+from .bank import CHAPTER_KEYS, Question, chapter_number, load_banks
 from .progress import record_answer, shown_path
 
 QUIT = {"q", "quit", "exit"}
@@ -25,15 +25,12 @@ class Stop(Exception):
     """The learner asked to stop."""
 
 
-def chapter_number(value: str) -> int:
-    """``2``, ``02`` or ``din`` -> 2."""
-    key = value.strip().lower()
-    if key in CHAPTER_KEYS:
-        return CHAPTER_KEYS[key]
-    if key.isdigit() and int(key) in CHAPTER_KEYS.values():
-        return int(key)
-    choices = ", ".join(f"{n} or {k}" for k, n in CHAPTER_KEYS.items())
-    raise argparse.ArgumentTypeError(f"unknown chapter {value!r}; choose {choices}")
+def chapter_arg(value: str) -> int:
+    """argparse type for the CHAPTER argument (``bank.chapter_number``, as argparse's error)."""
+    try:
+        return chapter_number(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def parse_choice(text: str, q: Question) -> frozenset[int]:
@@ -113,7 +110,7 @@ def select(chapter: int | None, tag: str | None, n: int | None, seed: int | None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.quiz", description=__doc__.splitlines()[0])
-    parser.add_argument("chapter", nargs="?", type=chapter_number,
+    parser.add_argument("chapter", nargs="?", type=chapter_arg,
                         help="chapter number or key (" + ", ".join(f"{n}={k}" for k, n in CHAPTER_KEYS.items())
                         + "); all chapters if omitted")
     parser.add_argument("--n", type=int, default=None, help="ask at most N questions")

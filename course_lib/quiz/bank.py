@@ -29,6 +29,19 @@ import yaml
 
 BANKS = Path(__file__).parent / "banks"
 CHAPTER_KEYS = {"emb": 1, "din": 2, "dien": 3, "dcn": 4, "mmoe": 5, "review": 6}
+
+
+def chapter_number(value: int | str) -> int:
+    """``2``, ``"02"`` or ``"din"`` -> 2; a ValueError naming the choices otherwise."""
+    key = str(value).strip().lower()
+    if key in CHAPTER_KEYS:
+        return CHAPTER_KEYS[key]
+    if key.isdigit() and int(key) in CHAPTER_KEYS.values():
+        return int(key)
+    choices = ", ".join(f"{n} or {k}" for k, n in CHAPTER_KEYS.items())
+    raise ValueError(f"unknown chapter {value!r}; choose {choices}")
+
+
 TYPES = ("single", "multiple")
 
 

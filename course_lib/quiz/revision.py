@@ -7,7 +7,6 @@ recorded) and points every missed question at the notebook section that teaches 
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import random
 import re
@@ -19,7 +18,7 @@ import yaml
 
 from . import bank, sections
 from . import progress as store
-from .bank import Question, load_banks
+from .bank import Question, chapter_number, load_banks
 from .widget import QuizWidget
 
 REVIEW_CALL = re.compile(r"\breview\(")
@@ -33,15 +32,6 @@ def chapter_titles() -> dict[int, str]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         titles[raw["chapter"]] = str(raw["title"])
     return titles
-
-
-def _chapter(value: int | str) -> int:
-    from .__main__ import chapter_number  # the drill's parser of "2", "02" or "din"
-
-    try:
-        return chapter_number(str(value))
-    except argparse.ArgumentTypeError as err:
-        raise ValueError(str(err)) from None
 
 
 @dataclass(frozen=True)
@@ -88,7 +78,7 @@ def review(n: int = 20, seed: int | None = None, chapters: Iterable[int | str] |
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a whole number of questions, at least 1; got {n!r}")
     matching = [q for q in load_banks().values() if tag is None or tag in q.tags]
-    wanted = sorted({q.chapter for q in matching} if chapters is None else {_chapter(c) for c in chapters})
+    wanted = sorted({q.chapter for q in matching} if chapters is None else {chapter_number(c) for c in chapters})
     pools = {c: [q for q in matching if q.chapter == c] for c in wanted}
     empty = [c for c, pool in pools.items() if not pool]
     if empty:
