@@ -33,11 +33,11 @@ def test_statistics_are_taken_per_neuron_over_every_leading_dimension():
 
 
 def test_moving_averages_update_in_training_only():
-    x = torch.tensor([[1.0, -2.0], [3.0, 2.0]])  # means (2, 0), biased variances (1, 4)
+    x = torch.tensor([[1.0, -2.0], [3.0, 2.0]])  # means (2, 0), unbiased variances (2, 8)
     layer = Dice(2, momentum=0.1).train()
     layer(x)
     assert_close(layer.running_mean, torch.tensor([0.2, 0.0]))  # 0.9 * 0 + 0.1 * mean
-    assert_close(layer.running_var, torch.tensor([1.0, 1.3]))  # 0.9 * 1 + 0.1 * var
+    assert_close(layer.running_var, torch.tensor([1.1, 1.7]))  # 0.9 * 1 + 0.1 * var, as nn.BatchNorm1d
     layer.eval()(x * 10)
     assert_close(layer.running_mean, torch.tensor([0.2, 0.0]))
 
@@ -67,11 +67,27 @@ def test_prelu_is_the_limit_of_zero_mean_and_zero_variance():
     assert_close(layer(x), prelu(x))
 
 
-def test_batch_of_one_in_training_is_finite_and_half_way():
+def test_batch_of_one_in_training_is_half_way_and_leaves_the_averages():
     layer = Dice(3).train()
     x = torch.tensor([[2.0, -4.0, 0.0]])
     out = layer(x)  # variance 0, x - mean = 0: p = sigmoid(0) = 1/2
     assert_close(out, 0.5 * x + 0.5 * 0.25 * x)
+    assert_close(layer.running_mean, torch.zeros(3))
+    assert_close(layer.running_var, torch.ones(3))
+    assert layer(torch.empty(0, 3)).shape == (0, 3)  # a batch with no behaviours at all: nothing to do
+
+
+def test_gradients_match_the_formula_written_out():
+    torch.manual_seed(3)
+    x = (torch.randn(32, 4) * 2 + 1).requires_grad_()
+    layer = Dice(4).train()
+    layer(x).pow(2).sum().backward()
+    fast_x, fast_alpha = x.grad.clone(), layer.alpha.grad.clone()
+    x.grad, alpha = None, layer.alpha.detach().clone().requires_grad_()
+    mean = x.mean(0)
+    by_hand(x, mean, ((x - mean) ** 2).mean(0), alpha).pow(2).sum().backward()
+    assert_close(fast_x, x.grad)
+    assert_close(fast_alpha, alpha.grad)
 
 
 def test_alpha_is_learned():
