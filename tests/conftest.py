@@ -8,6 +8,6 @@ from course_lib.quiz import bank
 def fresh_quiz_state(monkeypatch, tmp_path):
     """A throwaway progress folder, and the bank cache cleared around the test."""
     monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path / "data"))
-    bank.load_banks.cache_clear()
+    bank._load.cache_clear()
     yield
-    bank.load_banks.cache_clear()
+    bank._load.cache_clear()

@@ -44,7 +44,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from course_lib.quiz import bank
-from course_lib.quiz.revision import asked_in
+
+from notebook_questions import asked_in  # tests/notebook_questions.py
 
 pytestmark = pytest.mark.browser
 

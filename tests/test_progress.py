@@ -113,7 +113,7 @@ def test_concurrent_writers_lose_nothing(data_dir):
 
 def test_progress_table_counts(monkeypatch, capsys):
     monkeypatch.setattr(bank, "BANKS", FIXTURE_BANKS)  # emb.fixture_pooling, emb.fixture_metrics
-    bank.load_banks.cache_clear()
+    bank._load.cache_clear()
     monkeypatch.setattr(course_lib.exercises, "registry",
                         lambda: dict.fromkeys(["emb.pool", "emb.logit", "din.attention"]))
     try:
@@ -134,4 +134,4 @@ def test_progress_table_counts(monkeypatch, capsys):
         out = capsys.readouterr().out
         assert "1 emb" in out and "2 / 2" in out and "1 / 2" in out and f"(saved in {path()})" in out
     finally:
-        bank.load_banks.cache_clear()
+        bank._load.cache_clear()

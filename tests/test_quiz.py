@@ -29,7 +29,7 @@ pytestmark = pytest.mark.usefixtures("fresh_quiz_state")  # tests/conftest.py
 @pytest.fixture
 def fixture_banks(monkeypatch):
     monkeypatch.setattr(bank, "BANKS", FIXTURE_BANKS)
-    bank.load_banks.cache_clear()
+    bank._load.cache_clear()
     return bank.load_banks()
 
 
@@ -127,13 +127,14 @@ def write_banks(tmp_path, monkeypatch, **files) -> None:
     for name, text in files.items():
         (folder / name).write_text(text)
     monkeypatch.setattr(bank, "BANKS", folder)
-    bank.load_banks.cache_clear()
+    bank._load.cache_clear()
 
 
 def test_a_good_bank_loads(tmp_path, monkeypatch):
     write_banks(tmp_path, monkeypatch, **{"02_din.yaml": GOOD})
     (q,) = bank.load_banks().values()
     assert (q.id, q.chapter, q.answer, q.tags, q.difficulty) == ("din.q1", 2, frozenset({0}), ("interview",), 2)
+    assert bank.chapters() == {2: bank.Chapter(2, "DIN", "02_din")}
     assert bank.get("din.q1") is q
     with pytest.raises(KeyError, match="din.q1"):  # an unknown id lists the chapter's questions
         bank.get("din.q2")
@@ -171,10 +172,18 @@ def test_a_broken_bank_is_rejected_with_its_file_named(case, tmp_path, monkeypat
     assert "02_din.yaml" in str(err.value)
 
 
-def test_a_duplicate_id_across_banks_is_rejected(tmp_path, monkeypatch):
-    write_banks(tmp_path, monkeypatch, **{"02_din.yaml": GOOD, "02_din_more.yaml": GOOD})
-    with pytest.raises(bank.BankError, match=r"duplicate question id 'din.q1' \(also in 02_din.yaml\)"):
+def test_a_duplicate_id_is_rejected(tmp_path, monkeypatch):
+    write_banks(tmp_path, monkeypatch, **{"02_din.yaml": GOOD + GOOD.split("questions:\n")[1]})
+    with pytest.raises(bank.BankError, match=r"02_din.yaml: duplicate question id 'din.q1'"):
         bank.load_banks()
+
+
+def test_a_second_bank_of_a_chapter_is_rejected(tmp_path, monkeypatch):
+    # one bank per chapter: one title and one notebook per chapter, and ids unique across banks
+    write_banks(tmp_path, monkeypatch,
+                **{"02_din.yaml": GOOD, "02_din_more.yaml": GOOD.replace("din.q1", "din.q2")})
+    with pytest.raises(bank.BankError, match="02_din_more.yaml: chapter 2 already has a bank, 02_din.yaml"):
+        bank.chapters()
 
 
 # ---------------------------------------------------------------- the shared grading

@@ -11,7 +11,9 @@ import pytest
 
 from course_lib.quiz import bank, review, sections, summary
 from course_lib.quiz.progress import record_answer
-from course_lib.quiz.revision import FIRST_TRY, NEW, RETRY, WRONG, asked_in
+from course_lib.quiz.revision import FIRST_TRY, NEW, RETRY, WRONG
+
+from notebook_questions import asked_in  # tests/notebook_questions.py
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEW_NOTEBOOK = ROOT / "notebooks" / "06_review.ipynb"
@@ -53,7 +55,7 @@ def small_banks(tmp_path, monkeypatch):
     (folder / "02_din.yaml").write_text(bank_file(2, [(f"din.q{i}", "[interview]" if i < 3 else "[]")
                                                       for i in range(5)]))
     monkeypatch.setattr(bank, "BANKS", folder)
-    bank.load_banks.cache_clear()
+    bank._load.cache_clear()
     return bank.load_banks()
 
 
@@ -72,6 +74,13 @@ def test_every_bank_question_is_taught_once_in_its_chapter_notebook_under_its_ba
         assert where.heading.startswith(q.section), f"{qid}: bank says {q.section!r}, notebook {where!r}"
         asks = [a for a in sections.asks(chapter_notebooks[q.chapter]) if a[0] == qid]
         assert len(asks) == 1, f"{qid} is asked {len(asks)} times in {where.notebook}"
+
+
+def test_each_bank_is_named_after_its_chapter_notebook():
+    # the glossary names a chapter's notebook by its bank's name (bank.Chapter.notebook)
+    notebooks = sections.chapter_notebooks()
+    assert {n: f"{c.notebook}.ipynb" for n, c in bank.chapters().items()} == \
+        {n: notebooks[n].name for n in COURSE_CHAPTERS}
 
 
 def test_the_heading_is_a_real_level_2_heading_of_the_notebook():
@@ -195,8 +204,8 @@ def test_summary_scores_saved_answers_and_points_at_the_sections():
     assert [r.status for r in s.rows] == [WRONG, RETRY, NEW, FIRST_TRY]
     assert s.score() == ("Score: 2 of 3 answered questions right (67%), 1 at the first try; "
                          "1 of 4 not answered yet.")
-    assert s.chapters() == [dict(chapter=1, title="Embedding & MLP", questions=1, answered=1, right=1, first_try=1),
-                            dict(chapter=2, title="DIN", questions=3, answered=2, right=1, first_try=0)]
+    assert s.chapters() == [dict(chapter=1, title="Embedding & MLP", questions=1, answered=1, correct=1, first_try=1),
+                            dict(chapter=2, title="DIN", questions=3, answered=2, correct=1, first_try=0)]
     softmax = sections.Location("02_din.ipynb", "3. No softmax: keeping the intensity")
     unit = sections.Location("02_din.ipynb", "2. The local activation unit")
     assert s.revisit() == [(softmax, ["din.no_softmax"]), (unit, ["din.unit_input"])]

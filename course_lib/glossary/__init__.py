@@ -5,7 +5,8 @@ in a notebook, as text at a prompt); case, spaces and punctuation do not matter 
 "Shared-Bottom"). An unknown term raises ``UnknownTerm`` listing the closest terms.
 
 The data lives in ``terms.yaml`` beside this file (schema at its top) and nowhere else: docs/glossary.md
-is generated from it with ``python -m course_lib.glossary --markdown > docs/glossary.md``.
+is generated from it with ``python -m course_lib.glossary --markdown > docs/glossary.md``. The chapters (number,
+title, notebook) are those of the question banks, ``course_lib.quiz.bank.chapters()``.
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..quiz.bank import Chapter
 
 TERMS = Path(__file__).parent / "terms.yaml"
-NOTEBOOKS = {"01_embedding_mlp": "Embedding & MLP", "02_din": "DIN", "03_dien": "DIEN", "04_dcn": "DCN",
-             "05_mmoe": "MMoE"}
 KEYS = ("term", "zh", "aka", "definition", "notebooks")
 
 
@@ -42,9 +45,10 @@ class Entry:
 
     def chapters(self, link: str | None = None) -> str:
         """Ch. 3 DIEN, Ch. 5 MMoE as text; with ``link`` (a path prefix) Markdown links [Ch. 3](...03_dien.ipynb)."""
+        known = notebook_chapters()
         if link is not None:
-            return ", ".join(f"[Ch. {int(nb[:2])}]({link}{nb}.ipynb)" for nb in self.notebooks)
-        return ", ".join(f"Ch. {int(nb[:2])} {NOTEBOOKS[nb]}" for nb in self.notebooks)
+            return ", ".join(f"[Ch. {known[nb].number}]({link}{nb}.ipynb)" for nb in self.notebooks)
+        return ", ".join(f"Ch. {known[nb].number} {known[nb].title}" for nb in self.notebooks)
 
     def __str__(self) -> str:
         also = f"\nalso: {', '.join(self.aka)}" if self.aka else ""
@@ -55,6 +59,14 @@ class Entry:
     def _repr_markdown_(self) -> str:
         also = f" (also: {', '.join(self.aka)})" if self.aka else ""
         return f"**{self.term}** · {self.zh}{also}\n\n{self.definition}\n\n*where:* {self.chapters()}"
+
+
+def notebook_chapters() -> dict[str, Chapter]:
+    """The notebooks an entry may name, with their chapters, in order (``"04_dcn"`` -> chapter 4, "DCN and
+    DCN-V2"): one per question bank, so the review notebook, which has none, has no terms of its own."""
+    from ..quiz.bank import chapters  # on first use, like yaml in _load: `import course_lib` stays instant
+
+    return {c.notebook: c for c in chapters().values()}
 
 
 def _key(name: str) -> str:
@@ -68,7 +80,7 @@ def _text(value, where: str) -> str:
     return " ".join(value.split())
 
 
-def _entry(raw, index: int) -> Entry:
+def _entry(raw, index: int, known: dict[str, Chapter]) -> Entry:
     name = raw.get("term", "?") if isinstance(raw, dict) else "?"
     where = f"{TERMS.name}: entry {index + 1} ({name!r})"
     if not isinstance(raw, dict) or set(raw) != set(KEYS):
@@ -77,9 +89,9 @@ def _entry(raw, index: int) -> Entry:
     for field in ("aka", "notebooks"):
         if not isinstance(raw[field], list):
             raise GlossaryError(f"{where}: {field} must be a list (write [] for none), got {raw[field]!r}")
-    unknown = [nb for nb in raw["notebooks"] if nb not in NOTEBOOKS]
+    unknown = [nb for nb in raw["notebooks"] if nb not in known]
     if not raw["notebooks"] or unknown:
-        raise GlossaryError(f"{where}: notebooks must name at least one of {list(NOTEBOOKS)}; unknown: {unknown}")
+        raise GlossaryError(f"{where}: notebooks must name at least one of {list(known)}; unknown: {unknown}")
     return Entry(_text(raw["term"], f"{where}: term"), _text(raw["zh"], f"{where}: zh"),
                  tuple(_text(a, f"{where}: aka") for a in raw["aka"]),
                  _text(raw["definition"], f"{where}: definition"), tuple(raw["notebooks"]))
@@ -95,7 +107,8 @@ def _load() -> tuple[tuple[Entry, ...], dict[str, Entry]]:
         raise GlossaryError(f"{TERMS.name} is not valid YAML: {err}") from err
     if not isinstance(raw, list):
         raise GlossaryError(f"{TERMS.name}: expected a list of entries")
-    entries = tuple(_entry(r, i) for i, r in enumerate(raw))
+    known = notebook_chapters()
+    entries = tuple(_entry(r, i, known) for i, r in enumerate(raw))
     index: dict[str, Entry] = {}
     for e in entries:
         for name in e.names:
@@ -138,9 +151,9 @@ def markdown() -> str:
              "<!-- Generated from course_lib/glossary/terms.yaml by "
              "`python -m course_lib.glossary --markdown > docs/glossary.md`: edit the YAML, not this file. -->"]
     cell = lambda s: s.replace("|", "\\|")  # noqa: E731  a pipe would end the table cell
-    for nb, title in NOTEBOOKS.items():
+    for nb, chapter in notebook_chapters().items():
         group = sorted((e for e in entries() if e.notebooks[0] == nb), key=lambda e: e.term.casefold())
-        lines += ["", f"## Chapter {int(nb[:2])} · {title}", "",
+        lines += ["", f"## Chapter {chapter.number} · {chapter.title}", "",
                   "| English | 中文 | Definition | Chapters |", "|---|---|---|---|"]
         for e in group:
             also = f"<br>*also:* {cell(', '.join(e.aka))}" if e.aka else ""

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from . import progress as store  # the module; the name ``progress`` below becomes the summary function
 from .bank import CHAPTER_KEYS, Question, chapter_of, get, load_banks
-from .revision import review, summary
+from .revision import chapter_counts, review, status, summary
 from .widget import QuizWidget
 
 __all__ = ["QuizWidget", "Question", "ask", "load_banks", "progress", "progress_table", "review", "summary"]
@@ -27,21 +27,14 @@ def progress_table(chapter: int | None = None) -> list[dict]:
     from ..exercises import registry  # exercises import the progress store: import late to avoid a cycle
 
     state = store.load()
-    rows = defaultdict(lambda: dict(questions=0, answered=0, correct=0, first_try=0, exercises=0, passed=0))
-    for qid in load_banks():
-        row = rows[chapter_of(qid)]
-        row["questions"] += 1
-        saved = state["questions"].get(qid)
-        if saved:
-            row["answered"] += 1
-            row["correct"] += saved["correct"]
-            row["first_try"] += bool(saved["first_try"])
+    questions = chapter_counts((q.chapter, status(state["questions"].get(q.id))) for q in load_banks().values())
+    exercises = defaultdict(lambda: dict(exercises=0, passed=0))
     for eid in registry():
-        row = rows[chapter_of(eid)]
+        row = exercises[chapter_of(eid)]
         row["exercises"] += 1
         row["passed"] += state["exercises"].get(eid, {}).get("passed", False)
-    keys = sorted(rows) if chapter is None else [chapter]
-    return [dict(chapter=c, **rows[c]) for c in keys]
+    keys = sorted(questions.keys() | exercises.keys()) if chapter is None else [chapter]
+    return [dict(chapter=c, **questions[c], **exercises[c]) for c in keys]
 
 
 def progress(chapter: int | None = None) -> None:

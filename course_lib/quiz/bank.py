@@ -1,7 +1,7 @@
 """Question banks: one YAML file per chapter in ``course_lib/quiz/banks/``, close to jupyterquiz's schema.
 
-    chapter: 2                      # chapter number (file name: 02_din.yaml)
-    title: DIN                      # chapter title
+    chapter: 2                      # chapter number (file name: 02_din.yaml, after notebooks/02_din.ipynb)
+    title: DIN                      # chapter title, wherever the course names the chapter
     questions:
       - id: din.no_softmax          # "<chapter key>.<slug>", unique across all banks
         question: Why does DIN ...  # Markdown (inline `code` and $math$ allowed)
@@ -70,6 +70,14 @@ class Question:
         return frozenset(i for i, o in enumerate(self.options) if o.correct)
 
 
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter as its bank names it: the one place the course's chapter titles are written."""
+    number: int
+    title: str
+    notebook: str  # "02_din": the bank 02_din.yaml holds the self-checks of notebooks/02_din.ipynb
+
+
 class BankError(ValueError):
     """A question bank breaks the schema; the message names the file and the question."""
 
@@ -127,7 +135,7 @@ def _question(q, chapter: int, where: str) -> Question:
                     _text(q["section"], f"{where}: section"))
 
 
-def _parse(path: Path) -> list[Question]:
+def _parse(path: Path) -> tuple[Chapter, list[Question]]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
@@ -139,24 +147,37 @@ def _parse(path: Path) -> list[Question]:
     if type(chapter) is not int or chapter not in CHAPTER_KEYS.values() or not path.name.startswith(f"{chapter:02d}_"):
         raise BankError(f"{path.name}: `chapter` must be one of {sorted(CHAPTER_KEYS.values())} and match the "
                         f"file name (02_din.yaml holds chapter 2), got {chapter!r}")
-    _text(raw["title"], f"{path.name}: title")
-    return [_question(q, chapter, f"{path.name}: question {q.get('id', '?') if isinstance(q, dict) else '?'!r}")
-            for q in raw["questions"]]
+    return (Chapter(chapter, _text(raw["title"], f"{path.name}: title"), path.stem),
+            [_question(q, chapter, f"{path.name}: question {q.get('id', '?') if isinstance(q, dict) else '?'!r}")
+             for q in raw["questions"]])
 
 
 @cache
-def load_banks() -> dict[str, Question]:
-    """Every question of every bank by id; raises BankError on a schema violation or a duplicate id.
-
-    Cached: after changing ``BANKS`` (tests do) call ``load_banks.cache_clear()``."""
+def _load() -> tuple[dict[str, Question], dict[int, Chapter]]:
+    """Read and check every bank once. Cached: after changing ``BANKS`` (tests do) call ``_load.cache_clear()``."""
     questions: dict[str, Question] = {}
-    origin: dict[str, str] = {}
+    chapters: dict[int, Chapter] = {}
     for path in sorted(Path(BANKS).glob("*.yaml")):
-        for q in _parse(path):
+        chapter, bank = _parse(path)
+        if chapter.number in chapters:  # one title and notebook per chapter; ids (key.slug) cannot clash across files
+            raise BankError(f"{path.name}: chapter {chapter.number} already has a bank, "
+                            f"{chapters[chapter.number].notebook}.yaml; one file per chapter: move the questions there")
+        chapters[chapter.number] = chapter
+        for q in bank:
             if q.id in questions:
-                raise BankError(f"{path.name}: duplicate question id {q.id!r} (also in {origin[q.id]})")
-            questions[q.id], origin[q.id] = q, path.name
-    return questions
+                raise BankError(f"{path.name}: duplicate question id {q.id!r}")
+            questions[q.id] = q
+    return questions, chapters
+
+
+def load_banks() -> dict[str, Question]:
+    """Every question of every bank by id; raises BankError on a schema violation or a duplicate id."""
+    return _load()[0]
+
+
+def chapters() -> dict[int, Chapter]:
+    """Every chapter with a bank, by number in order, titled as its bank says ("DCN and DCN-V2")."""
+    return _load()[1]
 
 
 def get(question_id: str) -> Question:

@@ -7,31 +7,15 @@ recorded) and points every missed question at the notebook section that teaches 
 """
 from __future__ import annotations
 
-import ast
 import random
-import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-
-import yaml
 
 from . import bank, sections
 from . import progress as store
 from .bank import Question, chapter_number, load_banks
 from .widget import QuizWidget
-
-REVIEW_CALL = re.compile(r"\breview\(")
-
-
-def chapter_titles() -> dict[int, str]:
-    """Chapter number -> the title of its bank ("DIN", "Embedding & MLP", ...)."""
-    load_banks()  # validates every bank first, with errors naming the file
-    titles = {}
-    for path in sorted(Path(bank.BANKS).glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        titles[raw["chapter"]] = str(raw["title"])
-    return titles
 
 
 @dataclass(frozen=True)
@@ -56,9 +40,9 @@ class Review:
         """Display every question as a self-check widget, under a label naming its chapter."""
         from IPython.display import display
 
-        titles = chapter_titles()
+        chapters = bank.chapters()
         for number, q in enumerate(self.questions, 1):
-            label = f"Question {number} of {len(self)} · chapter {q.chapter}, {titles[q.chapter]}"
+            label = f"Question {number} of {len(self)} · chapter {q.chapter}, {chapters[q.chapter].title}"
             display({"text/markdown": f"**{label}**", "text/plain": label}, raw=True)
             display(QuizWidget(q))
 
@@ -100,42 +84,6 @@ def review(n: int = 20, seed: int | None = None, chapters: Iterable[int | str] |
     return Review(tuple(chosen))
 
 
-def _review_calls(source: str, where: str) -> list[dict]:
-    """The literal arguments of every ``review(...)`` call in a code cell, in source order."""
-    from IPython.core.inputtransformer2 import TransformerManager  # magics (%...) become Python
-
-    calls = [node for node in ast.walk(ast.parse(TransformerManager().transform_cell(source)))
-             if isinstance(node, ast.Call) and "review" in (getattr(node.func, "id", None),
-                                                             getattr(node.func, "attr", None))]
-    found = []
-    for node in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
-        try:
-            args = [ast.literal_eval(a) for a in node.args]
-            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
-        except ValueError:
-            raise ValueError(f"{where}: review(...) must be called with literal arguments (numbers, strings, lists) "
-                             "so that its questions are known without running the notebook") from None
-        call = dict(zip(("n", "seed", "chapters", "tag"), args), **kwargs)
-        if call.get("seed") is None:
-            raise ValueError(f"{where}: review(...) in a notebook needs a fixed seed, e.g. review(n=20, seed=6)")
-        found.append(call)
-    return found
-
-
-def asked_in(notebook: Path) -> list[str]:
-    """Every question a notebook shows, in order: literal ``ask("...")`` calls and ``review(...)`` drills."""
-    ids = []
-    for index, cell in enumerate(sections.cells(notebook)):
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"])
-        ids += sections.ASK.findall(source)
-        if REVIEW_CALL.search(source):
-            for call in _review_calls(source, f"{Path(notebook).name}, cell {index}"):
-                ids += review(**call).ids
-    return ids
-
-
 # ------------------------------------------------------------------------------------------------ summary
 
 FIRST_TRY, RETRY, WRONG, NEW = "right at the first try", "right after a retry", "not right yet", "not answered"
@@ -149,7 +97,8 @@ class Row:
     location: sections.Location  # where the question is taught
 
 
-def _status(saved: dict | None) -> str:
+def status(saved: dict | None) -> str:
+    """A question's saved record (None if never answered) as FIRST_TRY, RETRY, WRONG or NEW."""
     if not saved:
         return NEW
     if not saved.get("correct"):
@@ -157,11 +106,24 @@ def _status(saved: dict | None) -> str:
     return FIRST_TRY if saved.get("first_try") else RETRY
 
 
+def chapter_counts(results: Iterable[tuple[int, str]]) -> defaultdict[int, dict]:
+    """Per chapter, from (chapter, status) pairs: questions, answered, correct and first_try (zeros for a chapter
+    with none). The one count behind ``summary(...).chapters()`` and ``course_lib.quiz.progress_table``."""
+    counts = defaultdict(lambda: dict(questions=0, answered=0, correct=0, first_try=0))
+    for chapter, result in results:
+        row = counts[chapter]
+        row["questions"] += 1
+        row["answered"] += result != NEW
+        row["correct"] += result in (FIRST_TRY, RETRY)
+        row["first_try"] += result == FIRST_TRY
+    return counts
+
+
 @dataclass(frozen=True)
 class Summary:
     """The saved result of every question of a drill, per chapter, and the sections to revisit."""
     rows: tuple[Row, ...]
-    titles: dict
+    titles: dict[int, str]  # chapter number -> title (``bank.chapters``)
 
     def count(self, *statuses: str) -> int:
         return sum(r.status in statuses for r in self.rows)
@@ -179,14 +141,9 @@ class Summary:
         return list(grouped.items())
 
     def chapters(self) -> list[dict]:
-        rows = []
-        for c in sorted({r.question.chapter for r in self.rows}):
-            mine = [r for r in self.rows if r.question.chapter == c]
-            rows.append(dict(chapter=c, title=self.titles[c], questions=len(mine),
-                             answered=sum(r.status != NEW for r in mine),
-                             right=sum(r.status in (FIRST_TRY, RETRY) for r in mine),
-                             first_try=sum(r.status == FIRST_TRY for r in mine)))
-        return rows
+        """Per chapter of the drill: its title and ``chapter_counts``."""
+        counts = chapter_counts((r.question.chapter, r.status) for r in self.rows)
+        return [dict(chapter=c, title=self.titles[c], **n) for c, n in sorted(counts.items())]
 
     def score(self) -> str:
         n, answered = len(self.rows), len(self.rows) - self.count(NEW)
@@ -200,7 +157,7 @@ class Summary:
     def _repr_markdown_(self) -> str:
         lines = [f"**{self.score()}**", "", "| chapter | questions | answered | right | first try |",
                  "|---|---|---|---|---|"]
-        lines += [f"| {c['chapter']} {c['title']} | {c['questions']} | {c['answered']} | {c['right']} | "
+        lines += [f"| {c['chapter']} {c['title']} | {c['questions']} | {c['answered']} | {c['correct']} | "
                   f"{c['first_try']} |" for c in self.chapters()]
         lines += ["", "**Revisit** (questions missed or right only after a retry):", ""]
         lines += [f"- {loc.link()}: {', '.join(f'`{q}`' for q in ids)}" for loc, ids in self.revisit()] \
@@ -212,7 +169,7 @@ class Summary:
 
     def __repr__(self) -> str:
         lines = [self.score(), "", f"{'chapter':<22}{'questions':>10}{'answered':>10}{'right':>7}{'first try':>11}"]
-        lines += [f"{str(c['chapter']) + ' ' + c['title']:<22}{c['questions']:>10}{c['answered']:>10}{c['right']:>7}"
+        lines += [f"{str(c['chapter']) + ' ' + c['title']:<22}{c['questions']:>10}{c['answered']:>10}{c['correct']:>7}"
                   f"{c['first_try']:>11}" for c in self.chapters()]
         lines += ["", "Revisit (questions missed or right only after a retry):"]
         lines += [f"  {loc}: {', '.join(ids)}" for loc, ids in self.revisit()] or ["  nothing yet"]
@@ -228,6 +185,6 @@ def summary(drill: Review | Iterable[Question | str] | None = None) -> Summary:
         [q if isinstance(q, Question) else bank.get(q) for q in drill]
     saved = store.load()["questions"]
     located = sections.locate()
-    rows = tuple(Row(number, q, _status(saved.get(q.id)), sections.where(q, located))
+    rows = tuple(Row(number, q, status(saved.get(q.id)), sections.where(q, located))
                  for number, q in enumerate(chosen, 1))
-    return Summary(rows, chapter_titles())
+    return Summary(rows, {n: c.title for n, c in bank.chapters().items()})
