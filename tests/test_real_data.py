@@ -14,7 +14,7 @@ import torch
 
 from course_lib.data import (DATASETS, CTRData, DatasetNotFoundError, RawFormatError, available, datasets_dir, load,
                              load_amazon, load_census, load_criteo, load_movielens)
-from course_lib.data.real.common import encode, log_bucket, right_padded
+from course_lib.data.real.common import dense_ids, encode, log_bucket, right_padded, sample_users, tabular
 from course_lib.data.real.experiments import EXPERIMENTS, run_on_real_data
 from course_lib.models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
 
@@ -41,6 +41,39 @@ def test_encode_ids_rare_and_unseen_values_share_id_1():
     ids_train, ids_test, n = encode(train, np.array(["a", "c", "z"]), min_count=2)
     # kept (count >= 2), sorted: a -> 2, b -> 3; c is rare and z unseen -> 1; 0 stays padding
     assert ids_train.tolist() == [3, 2, 3, 1, 3, 2] and ids_test.tolist() == [2, 1, 1] and n == 4
+
+
+def test_dense_ids_number_raw_values_from_1_in_sorted_order():
+    ids, names = dense_ids(["u9", "u1", "u9", "u5"])
+    # sorted distinct: u1 -> 1, u5 -> 2, u9 -> 3; 0 stays padding, so the vocab size is 4
+    assert ids.tolist() == [3, 1, 3, 2] and names.tolist() == ["u1", "u5", "u9"] and ids.dtype == np.int64
+    ids, names = dense_ids(np.array([5, 1]), among=[5, 3, 1, 2])  # ids over all of among: 1 2 3 5 -> 1 2 3 4
+    assert ids.tolist() == [4, 1] and names.tolist() == [1, 2, 3, 5]
+    with pytest.raises(ValueError, match="7 is not among the 4 values"):
+        dense_ids([1, 7], among=[5, 3, 1, 2])
+
+
+def test_sample_users_keeps_whole_users_reproducibly():
+    user = np.array(["a", "b", "a", "c", "b", "c", "d"])
+    mask = sample_users(user, 2, np.random.default_rng(3))
+    kept = set(user[mask].tolist())
+    assert len(kept) == 2 and mask.tolist() == np.isin(user, list(kept)).tolist()  # every row of a kept user
+    assert mask.tolist() == sample_users(user, 2, np.random.default_rng(3)).tolist()
+    rng = np.random.default_rng(0)
+    assert sample_users(user, None, rng).all() and sample_users(user, 4, rng).all()
+    assert rng.integers(1 << 30) == np.random.default_rng(0).integers(1 << 30)  # no draw when all are kept
+
+
+def test_tabular_encodes_on_train_and_pads_the_missing_goods():
+    train, test = tabular({"f": np.array(["x", "y", "x"])}, {"y": np.array([1, 0, 1])},
+                          {"f": np.array(["y", "z"])}, {"y": np.array([0, 1])}, min_count=2)
+    # x occurs twice in train -> 2; y once and z unseen -> 1 (other)
+    assert train.features["f"].tolist() == [2, 1, 2] and test.features["f"].tolist() == [1, 1]
+    assert train.vocab == test.vocab == {"f": 3, "item": 1, "cat": 1}
+    assert test.labels["y"].dtype == torch.float32 and test.labels["y"].tolist() == [0.0, 1.0]
+    for k in ("user", "item", "cat", "hist_len", "hist_item", "hist_cat"):  # one user group, padding only
+        assert not test.features[k].any()
+    assert test.features["hist_item"].shape == (2, 1) and train.features["user"].shape == (3,)
 
 
 def test_log_bucket_keeps_small_values_and_bins_large_ones_by_log_squared():
@@ -222,6 +255,8 @@ def test_criteo_malformed_lines_name_file_and_line(tmp_path):
 def test_criteo_needs_rows_for_both_parts():
     with pytest.raises(ValueError, match="use a larger max_rows"):
         load_criteo(RAW, max_rows=1)
+    with pytest.raises(ValueError, match=r"max_rows=0: reading Criteo takes 1 <= max_rows"):
+        load_criteo(RAW, max_rows=0)
 
 
 # ---------------------------------------------------------------- census-income

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ..ctrdata import CTRData
-from .common import RawFormatError, Source, find, lines, right_padded
+from .common import RawFormatError, Source, dense_ids, find, lines, right_padded, sample_users
 
 SOURCE = Source(
     name="Amazon Electronics (DIN/DIEN)", folder="amazon",
@@ -106,17 +106,13 @@ def load_amazon(root: str | os.PathLike | None = None, max_users: int | None = N
         raise ValueError(f"max_len must be at least 1, got {max_len}")
     rng = np.random.default_rng(seed)
     raw_user, raw_good, time = read_reviews(root)
-    names = np.unique(raw_user)
-    if max_users is not None and max_users < len(names):
-        keep = np.isin(raw_user, rng.choice(names, max_users, replace=False))
-        raw_user, raw_good, time = raw_user[keep], raw_good[keep], time[keep]
-    user_names, user = np.unique(raw_user, return_inverse=True)
-    good_names, item = np.unique(raw_good, return_inverse=True)
-    user, item = user + 1, item + 1  # 0 = padding
+    keep = sample_users(raw_user, max_users, rng)
+    user, user_names = dense_ids(raw_user[keep])
+    item, good_names = dense_ids(raw_good[keep])
+    time = time[keep]
     category = read_categories(set(good_names.tolist()), root)
-    good_cat = np.array([category.get(g, "") for g in good_names])  # "" = no metadata: a category of its own
-    cat_names, cat_of = np.unique(good_cat, return_inverse=True)
-    item_cat = np.concatenate([[0], cat_of + 1])  # (n_items + 1,) category id of every good, 0 for padding
+    cat, cat_names = dense_ids([category.get(g, "") for g in good_names])  # "" = no metadata: a category of its own
+    item_cat = np.r_[0, cat]  # (n_items + 1,) category id of every good, 0 for padding
 
     order = np.lexsort((time, user))  # by user, then time; stable, so equal times keep file order
     user, item = user[order], item[order]

@@ -4,27 +4,28 @@ groups of two tasks.
 census-income.data (199,523 people) and census-income.test (99,762): 42 comma-separated columns per line
 (``COLUMNS``), among them an instance weight (a sampling weight, not a feature) and the income label.
 
-    task group 1:  income     income above $50K            (income_50k == "50000+.")
-                   marital    never married                (marital_stat == "Never married")
-    task group 2:  education  at least a college degree    (education in ``COLLEGE``)
+    task group 1:  income     income above $50K
+                   marital    never married
+    task group 2:  education  at least a college degree
                    marital    never married
 
-The paper does not list which education values count as "college"; ``COLLEGE`` takes every college degree
-(associate and above), not "Some college but no degree". The label columns of a group and the instance
-weight are left out of the inputs (income_50k is a label, so it is never an input either). Numeric columns
-are log-bucketed (``log_bucket``), so every input is a categorical field the course's models embed.
+``LABELS`` defines each label by its column and the values of that column that make it 1. The paper does
+not list which education values count as "college": ``LABELS`` takes every college degree (associate and
+above), not "Some college but no degree". The label columns of a group and the instance weight are left
+out of the inputs (income_50k is a label, so it is never an input either). Numeric columns are log-bucketed
+(``log_bucket``), so every input is a categorical field the course's models embed.
 The paper splits the test file 1:1 into validation and test: ``test.split((0.5, 0.5), seed)`` does that.
-Census has no candidate good or behaviour history: see ``common.no_goods``.
+Census has no candidate good or behaviour history: see ``common.tabular``.
 """
 from __future__ import annotations
 
 import os
+from itertools import islice
 
 import numpy as np
-import torch
 
 from ..ctrdata import CTRData
-from .common import RawFormatError, Source, encode, find, lines, log_bucket, no_goods, parse_int, split_fields
+from .common import RawFormatError, Source, find, lines, log_bucket, parse_int, split_fields, tabular
 
 SOURCE = Source(
     name="UCI census-income (KDD)", folder="census",
@@ -40,58 +41,56 @@ COLUMNS = (
     "country_mother", "country_self", "citizenship", "own_or_self", "vet_question", "vet_benefits",
     "weeks_worked", "year", "income_50k")
 NUMERIC = ("age", "wage_per_hour", "capital_gains", "capital_losses", "stock_dividends", "num_emp", "weeks_worked")
-INCOME = {"- 50000.": 0.0, "50000+.": 1.0}
-COLLEGE = frozenset({
-    "Associates degree-occup /vocational", "Associates degree-academic program", "Bachelors degree(BA AB BS)",
-    "Masters degree(MA MS MEng MEd MSW MBA)", "Prof school degree (MD DDS DVM LLB JD)", "Doctorate degree(PhD EdD)"})
+BELOW_50K, ABOVE_50K = "- 50000.", "50000+."  # the only values of income_50k, the last column
+# label -> (the column it is read from, the values of that column that make it 1)
+LABELS = {
+    "income": ("income_50k", (ABOVE_50K,)),
+    "marital": ("marital_stat", ("Never married",)),
+    "education": ("education", (
+        "Associates degree-occup /vocational", "Associates degree-academic program", "Bachelors degree(BA AB BS)",
+        "Masters degree(MA MS MEng MEd MSW MBA)", "Prof school degree (MD DDS DVM LLB JD)",
+        "Doctorate degree(PhD EdD)")),
+}
 TASKS = {1: ("income", "marital"), 2: ("education", "marital")}
-LABEL_COLUMNS = {"income": "income_50k", "marital": "marital_stat", "education": "education"}
 
 
 def read_census(file: str, root=None, max_rows: int | None = None) -> dict[str, np.ndarray]:
     """Every column of ``file`` as stripped strings; numeric columns checked to be integers."""
     path = find(SOURCE, file, root)
     rows = []
-    for number, line in lines(path):
-        if max_rows is not None and len(rows) >= max_rows:
-            break
+    for number, line in islice(lines(path), max_rows):
         f = [x.strip() for x in split_fields(path, number, line, ",", len(COLUMNS), "see census-income.names")]
         for name in NUMERIC:
             parse_int(path, number, f[COLUMNS.index(name)], name)
-        if f[-1] not in INCOME:
+        if f[-1] not in (BELOW_50K, ABOVE_50K):
             raise RawFormatError(path, number, f"the income label (last column) must be one of "
-                                               f"{sorted(INCOME)}, got {f[-1]!r}")
+                                               f"{[BELOW_50K, ABOVE_50K]}, got {f[-1]!r}")
         rows.append(f)
-    table = np.array(rows, dtype=str).reshape(-1, len(COLUMNS))
-    return {name: table[:, j] for j, name in enumerate(COLUMNS)}
+    return dict(zip(COLUMNS, np.array(rows, dtype=str).reshape(-1, len(COLUMNS)).T))
 
 
-def labels(columns: dict[str, np.ndarray], tasks: tuple[str, ...]) -> dict[str, torch.Tensor]:
-    rules = {"income": lambda c: np.vectorize(INCOME.get)(c["income_50k"]),
-             "marital": lambda c: c["marital_stat"] == "Never married",
-             "education": lambda c: np.isin(c["education"], list(COLLEGE))}
-    return {t: torch.as_tensor(rules[t](columns).astype(np.float32)) for t in tasks}
+def inputs(columns: dict[str, np.ndarray], tasks: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The input fields: all columns but the instance weight, income and the tasks' labels; numbers bucketed."""
+    dropped = {"instance_weight", "income_50k", *(LABELS[t][0] for t in tasks)}
+    return {c: log_bucket(columns[c].astype(np.int64)) if c in NUMERIC else columns[c]
+            for c in COLUMNS if c not in dropped}
+
+
+def labels(columns: dict[str, np.ndarray], tasks: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Each task's label: 1.0 where its column holds one of its positive values, else 0.0."""
+    out = {}
+    for task in tasks:
+        column, positive = LABELS[task]
+        out[task] = np.isin(columns[column], positive).astype(np.float32)
+    return out
 
 
 def load_census(root: str | os.PathLike | None = None, task_group: int = 1,
                 max_rows: int | None = None) -> tuple[CTRData, CTRData]:
     """(train, test) with the labels of ``task_group`` (1: income + marital, 2: education + marital)."""
     if task_group not in TASKS:
-        raise ValueError(f"task_group must be 1 (income, marital) or 2 (education, marital), got {task_group!r}")
+        groups = " or ".join(f"{g} ({', '.join(names)})" for g, names in TASKS.items())
+        raise ValueError(f"task_group must be {groups}, got {task_group!r}")
     tasks = TASKS[task_group]
-    train = read_census("census-income.data", root, max_rows)
-    test = read_census("census-income.test", root, max_rows)
-    dropped = {"instance_weight", "income_50k", *(LABEL_COLUMNS[t] for t in tasks)}
-    inputs = [c for c in COLUMNS if c not in dropped]
-    ids, vocab = ({}, {}), {}
-    for name in inputs:
-        a, b = train[name], test[name]
-        if name in NUMERIC:
-            a, b = log_bucket(a.astype(np.int64)), log_bucket(b.astype(np.int64))
-        ids[0][name], ids[1][name], vocab[name] = encode(a, b)
-    parts = []
-    for columns, part in zip((train, test), ids):
-        features, good_vocab = no_goods(len(columns["age"]))
-        features |= {name: torch.as_tensor(v) for name, v in part.items()}
-        parts.append(CTRData(features, labels(columns, tasks), vocab | good_vocab))
-    return tuple(parts)
+    train, test = (read_census(file, root, max_rows) for file in ("census-income.data", "census-income.test"))
+    return tabular(inputs(train, tasks), labels(train, tasks), inputs(test, tasks), labels(test, tasks))

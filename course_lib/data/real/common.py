@@ -5,8 +5,10 @@ Where files are looked for (one place, documented in docs/datasets.md):
     (platformdirs, e.g. ~/.local/share/ctr-course/datasets), each dataset in its own sub-folder.
 Loaders never download: a missing file raises ``DatasetNotFoundError`` saying where to get it and put it.
 
-Id conventions (the simulator's): 0 = padding, never a real value; 1 = "other" (a value rarer than
-``min_count`` in the training part, or unseen there); frequent values get 2, 3, ... in sorted order.
+Id conventions (the simulator's): 0 = padding, never a real value. Users, goods and their categories
+(Amazon, MovieLens) are numbered 1, 2, ... in sorted order of their raw values (``dense_ids``). The fields of
+Criteo and census get ids learned on the training part (``encode``): 1 = "other" (a value rarer than
+``min_count`` there, or unseen there), frequent values 2, 3, ... in sorted order.
 """
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from platformdirs import user_data_dir
+
+from ..ctrdata import CTRData
 
 DOCS = "docs/datasets.md"
 OTHER = 1  # id of rare and unseen values; 0 stays the padding id
@@ -97,6 +102,30 @@ def parse_int(path: Path, number: int, text: str, what: str) -> int:
         raise RawFormatError(path, number, f"{what} must be an integer, got {text!r}") from None
 
 
+def dense_ids(values: ArrayLike, among: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Raw values numbered 1..n in sorted order of the n distinct ones; 0 stays the padding id.
+
+    Returns the ids (int64, one per value) and the sorted distinct values ``names``: id i stands for
+    ``names[i - 1]`` and the vocab size, padding included, is ``len(names) + 1``. With ``among``, its distinct
+    values are numbered instead and every value must be one of them (MovieLens: every listed movie, rated or not)."""
+    values = np.asarray(values)
+    names = np.unique(values if among is None else among)
+    if among is not None:
+        unknown = values[~np.isin(values, names)]
+        if len(unknown):
+            raise ValueError(f"{unknown[0].item()!r} is not among the {len(names)} values to number")
+    return np.searchsorted(names, values).astype(np.int64) + 1, names
+
+
+def sample_users(user: np.ndarray, max_users: int | None, rng: np.random.Generator) -> np.ndarray:
+    """Mask of the rows of ``max_users`` users drawn by ``rng``; all rows if ``max_users`` is None or at least
+    the number of users. Whole users are kept, so every kept history is complete."""
+    names = np.unique(user)
+    if max_users is None or max_users >= len(names):
+        return np.ones(len(user), dtype=bool)
+    return np.isin(user, rng.choice(names, max_users, replace=False))
+
+
 def encode(train: np.ndarray, test: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
     """Ids of string values, learned on ``train``: values seen at least ``min_count`` times get 2, 3, ...
     (sorted order), everything else ``OTHER`` (1). Returns the train ids, test ids and the vocab size."""
@@ -136,12 +165,24 @@ def right_padded(seq: np.ndarray, end: np.ndarray, length: np.ndarray, T: int, c
     return out
 
 
-def no_goods(n: int) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
-    """Fields for data without a candidate good or a behaviour history (Criteo, census).
+def tabular(train: dict[str, np.ndarray], train_labels: dict[str, np.ndarray], test: dict[str, np.ndarray],
+            test_labels: dict[str, np.ndarray], min_count: int = 1) -> tuple[CTRData, CTRData]:
+    """(train, test) of rows made of categorical fields only (Criteo, census).
 
-    Every course model reads ``item``, ``cat`` and a history; here they hold only the padding id (vocab 1),
-    embed to zero vectors and add nothing. ``user`` is one group for all rows (no user ids), so GAUC = AUC.
+    ``train`` and ``test`` map field -> string values, given ids learned on ``train`` by ``encode``; the labels
+    map name -> 0/1 values. Every course model also reads ``item``, ``cat`` and a history: these rows have none,
+    so they hold only the padding id (vocab 1), embed to zero vectors and add nothing. ``user`` is one group
+    for all rows (no user ids), so GAUC = AUC.
     """
-    features = {k: torch.zeros(n, dtype=torch.int64) for k in ("user", "item", "cat", "hist_len")}
-    features |= {k: torch.zeros(n, 1, dtype=torch.int64) for k in ("hist_item", "hist_cat")}
-    return features, dict(item=1, cat=1)
+    train_ids, test_ids, vocab = {}, {}, {}
+    for name in train:
+        train_ids[name], test_ids[name], vocab[name] = encode(train[name], test[name], min_count)
+    vocab |= dict(item=1, cat=1)
+    parts = []
+    for ids, labels in ((train_ids, train_labels), (test_ids, test_labels)):
+        n = len(next(iter(labels.values())))
+        features = {k: torch.zeros(n, dtype=torch.int64) for k in ("user", "item", "cat", "hist_len")}
+        features |= {k: torch.zeros(n, 1, dtype=torch.int64) for k in ("hist_item", "hist_cat")}
+        features |= {name: torch.as_tensor(v) for name, v in ids.items()}
+        parts.append(CTRData(features, {k: torch.as_tensor(v, dtype=torch.float32) for k, v in labels.items()}, vocab))
+    return tuple(parts)

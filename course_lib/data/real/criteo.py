@@ -12,17 +12,17 @@ Preprocessing:
       values <= 2 and bins larger ones by floor(ln(x)^2), as in the winning Kaggle solution.
     * Every field's values (bucketed integers, hashed categories, "" = missing) that occur at least
       ``min_count`` times in the training part get their own id; rarer and unseen ones share id 1.
-Criteo has no candidate good or behaviour history: see ``common.no_goods``.
+Criteo has no candidate good or behaviour history: see ``common.tabular``.
 """
 from __future__ import annotations
 
 import os
+from itertools import islice
 
 import numpy as np
-import torch
 
 from ..ctrdata import CTRData
-from .common import RawFormatError, Source, encode, find, lines, log_bucket, no_goods, parse_int, split_fields
+from .common import RawFormatError, Source, find, lines, log_bucket, parse_int, split_fields, tabular
 
 SOURCE = Source(
     name="Criteo Display Advertising Challenge", folder="criteo", files=("train.txt",),
@@ -39,9 +39,7 @@ def read_criteo(root=None, max_rows: int | None = None) -> tuple[np.ndarray, dic
     """Labels (N,) and each field's raw values as strings (integers already log-bucketed), first ``max_rows``."""
     path = find(SOURCE, "train.txt", root)
     labels, fields = [], []
-    for number, line in lines(path):
-        if max_rows is not None and len(labels) >= max_rows:
-            break
+    for number, line in islice(lines(path), max_rows):
         f = split_fields(path, number, line, "\t", 40, LAYOUT)
         if f[0] not in ("0", "1"):
             raise RawFormatError(path, number, f"the label (first field) must be 0 or 1, got {f[0]!r}")
@@ -50,13 +48,10 @@ def read_criteo(root=None, max_rows: int | None = None) -> tuple[np.ndarray, dic
                 parse_int(path, number, x, name)
         labels.append(f[0] == "1")
         fields.append(f[1:])
-    table = np.array(fields, dtype=str).reshape(-1, 39)
-    columns = {}
-    for j, name in enumerate(DENSE):
-        raw = table[:, j]
-        missing = raw == ""
-        columns[name] = np.where(missing, "", log_bucket(np.where(missing, "0", raw).astype(np.int64)))
-    columns |= {name: table[:, 13 + j] for j, name in enumerate(SPARSE)}
+    columns = dict(zip(DENSE + SPARSE, np.array(fields, dtype=str).reshape(-1, 39).T))
+    for name in DENSE:
+        missing = columns[name] == ""
+        columns[name] = np.where(missing, "", log_bucket(np.where(missing, "0", columns[name]).astype(np.int64)))
     return np.array(labels, dtype=np.float32), columns
 
 
@@ -69,20 +64,13 @@ def load_criteo(root: str | os.PathLike | None = None, max_rows: int = MAX_ROWS,
 
     The rows are parsed in memory (about 2 KB each), so the full file (45.8M rows) does not fit a laptop:
     at most MAX_ROWS rows are read."""
-    if max_rows > MAX_ROWS:
-        raise ValueError(f"max_rows={max_rows}: reading Criteo is limited to max_rows <= {MAX_ROWS:,} "
+    if not 1 <= max_rows <= MAX_ROWS:
+        raise ValueError(f"max_rows={max_rows}: reading Criteo takes 1 <= max_rows <= {MAX_ROWS:,} "
                          f"(parsed in memory); the chapter's subsample uses 300,000")
     labels, columns = read_criteo(root, max_rows)
     n = len(labels)
     n_train = round(TRAIN_DAYS * n)
     if n_train == 0 or n_train == n:
         raise ValueError(f"need rows for both training and test, read {n}: use a larger max_rows")
-    train, test, vocab = {}, {}, {}
-    for name, x in columns.items():
-        train[name], test[name], vocab[name] = encode(x[:n_train], x[n_train:], min_count)
-    parts = []
-    for ids, rows in ((train, slice(0, n_train)), (test, slice(n_train, n))):
-        features, good_vocab = no_goods(len(labels[rows]))
-        features |= {name: torch.as_tensor(v) for name, v in ids.items()}
-        parts.append(CTRData(features, {"click": torch.as_tensor(labels[rows])}, vocab | good_vocab))
-    return tuple(parts)
+    return tabular({name: x[:n_train] for name, x in columns.items()}, {"click": labels[:n_train]},
+                   {name: x[n_train:] for name, x in columns.items()}, {"click": labels[n_train:]}, min_count)

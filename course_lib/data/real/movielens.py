@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ..ctrdata import CTRData
-from .common import RawFormatError, Source, find, lines, parse_int, right_padded, split_fields
+from .common import RawFormatError, Source, dense_ids, find, lines, parse_int, right_padded, sample_users, split_fields
 
 SOURCE = Source(
     name="MovieLens-1M", folder="movielens", files=("ratings.dat", "users.dat", "movies.dat"),
@@ -58,12 +58,6 @@ def read_keyed(root, file: str, layout: str) -> dict[int, list[str]]:
     return {parse_int(path, number, f[0], key): f[1:] for number, f in table}
 
 
-def _ids(values: list[str]) -> tuple[dict[str, int], int]:
-    """Value -> id 1.. in sorted order, and the vocab size (0 = padding)."""
-    names = sorted(set(values))
-    return {v: i + 1 for i, v in enumerate(names)}, len(names) + 1
-
-
 def load_movielens(root: str | os.PathLike | None = None, max_users: int | None = None, max_len: int = 50,
                    seed: int = 0) -> tuple[CTRData, CTRData]:
     """(train, test) impressions of MovieLens-1M, split by user; ``max_users`` keeps a random subset."""
@@ -78,24 +72,23 @@ def load_movielens(root: str | os.PathLike | None = None, max_users: int | None 
         if len(unknown):
             raise ValueError(f"ratings.dat mentions {'UserID' if column == 0 else 'MovieID'} {unknown[0]} "
                              f"that {file} does not list: are the three files from the same download?")
+    r = r[sample_users(r[:, 0], max_users, rng)]
     users = np.unique(r[:, 0])
-    if max_users is not None and max_users < len(users):
-        users = np.sort(rng.choice(users, max_users, replace=False))
-        r = r[np.isin(r[:, 0], users)]
     r = r[np.lexsort((r[:, 3], r[:, 0]))]  # by user, then time (stable: ties keep file order)
     user, movie, liked = r[:, 0], r[:, 1], r[:, 2] >= 4
 
-    movie_ids = np.array(sorted(movies))  # item id = 1 + position among all listed movies
-    item = np.searchsorted(movie_ids, movie) + 1
-    genre_id, n_cat = _ids(list(movies.values()))
-    item_cat = np.array([0] + [genre_id[movies[m]] for m in movie_ids])
-    # Profile ids in tables indexed by UserID: (n_people + 1,) per field, ids 1.. in sorted order of values.
+    item, movie_ids = dense_ids(movie, among=list(movies))  # every listed movie has an id, rated or not
+    cat, genres = dense_ids([movies[m] for m in movie_ids])
+    item_cat = np.r_[0, cat]  # (n_items + 1,) category id of every item, 0 for padding
+    vocab = dict(item=len(movie_ids) + 1, cat=len(genres) + 1)
+    # Profile ids in tables indexed by UserID: (max UserID + 1,) per field.
     uids = np.array(sorted(people))
-    profile, vocab = {}, dict(item=len(movie_ids) + 1, cat=n_cat)
+    profile = {}
     for k, name in enumerate(("gender", "age", "occupation")):
-        ids, vocab[name] = _ids([people[u][k] for u in uids])
+        ids, values = dense_ids([people[u][k] for u in uids])
+        vocab[name] = len(values) + 1
         profile[name] = np.zeros(uids.max() + 1, dtype=np.int64)
-        profile[name][uids] = [ids[people[u][k]] for u in uids]
+        profile[name][uids] = ids
 
     # Liked movies of all users back to back; a rating's history ends where its user's liked count stood.
     liked_items = item[liked]
