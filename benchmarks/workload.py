@@ -9,6 +9,7 @@ from torch import Tensor
 from course_lib.data import CTRData, ShopSim
 from course_lib.models.dien import sample_negatives
 from course_lib.nn import history_mask
+from course_lib.train import targets
 from settings import Settings
 
 TASKS = {"MMoE": ("click", "conversion")}  # every other model predicts the click only
@@ -28,8 +29,7 @@ def make_data(s: Settings) -> tuple[CTRData, CTRData]:
 
 def labels(data: CTRData, model: str) -> Tensor:
     """(N,) clicks, or (N, K) for a multi-task model."""
-    names = tasks(model)
-    return data.labels[names[0]] if len(names) == 1 else torch.stack([data.labels[n] for n in names], -1)
+    return targets(data.labels, tasks(model))
 
 
 def negatives(data: CTRData, seed: int = 0) -> dict[str, Tensor]:

@@ -40,8 +40,10 @@ def _labels(label: str | tuple[str, ...]) -> tuple[str, ...]:
     return (label,) if isinstance(label, str) else tuple(label)
 
 
-def _targets(batch: dict[str, Tensor], names: tuple[str, ...]) -> Tensor:
-    return batch[names[0]] if len(names) == 1 else torch.stack([batch[n] for n in names], -1)  # (B,) or (B, K)
+def targets(labels: dict[str, Tensor], label: str | tuple[str, ...]) -> Tensor:
+    """The label column(s) a model is trained on: (N,) for one label, (N, K) for K labels in that order."""
+    names = _labels(label)
+    return labels[names[0]] if len(names) == 1 else torch.stack([labels[n] for n in names], -1)
 
 
 def fit(model: nn.Module, train: CTRData, valid: CTRData | None = None, *, epochs: int = 2,
@@ -57,7 +59,7 @@ def fit(model: nn.Module, train: CTRData, valid: CTRData | None = None, *, epoch
         with tqdm(total=len(train), desc=f"epoch {epoch + 1}/{epochs}", unit=" imp", disable=not show,
                   leave=False) as bar:
             for batch in train.loader(batch_size, shuffle=True, seed=seed * 1000 + epoch):
-                loss = F.binary_cross_entropy_with_logits(model(batch), _targets(batch, names))
+                loss = F.binary_cross_entropy_with_logits(model(batch), targets(batch, names))
                 if penalty is not None:
                     loss = loss + penalty(model, batch)
                 optimizer.zero_grad()

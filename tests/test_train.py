@@ -4,7 +4,7 @@ import torch
 from course_lib.data import ShopSim
 from course_lib.metrics import auc, gauc
 from course_lib.models import EmbeddingMLP, LogisticRegression
-from course_lib.train import evaluate, fit, predict, set_seed
+from course_lib.train import evaluate, fit, predict, set_seed, targets
 
 
 def small():
@@ -61,3 +61,9 @@ def test_multi_task_labels():
     h = fit(model, train, test, epochs=1, label=("click", "conversion"))
     assert set(h.valid[0]) == {f"{t}/{m}" for t in ("click", "conversion") for m in ("auc", "gauc", "logloss")}
     assert predict(model, test).shape == (len(test), 2)
+
+
+def test_targets_are_one_column_or_stacked_in_the_order_asked():
+    labels = {"click": torch.tensor([1.0, 0.0]), "conversion": torch.tensor([0.0, 1.0])}
+    assert torch.equal(targets(labels, "click"), torch.tensor([1.0, 0.0]))
+    assert torch.equal(targets(labels, ("conversion", "click")), torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
