@@ -293,6 +293,8 @@ def test_census_malformed_lines_name_file_and_line(tmp_path):
     root = copy_with(tmp_path / "c", "census", "census-income.data", lambda rows: ["fifty" + rows[0][2:]] + rows[1:])
     with pytest.raises(RawFormatError, match=r"line 1: age must be an integer, got 'fifty'"):
         load_census(root)
+    with pytest.raises(ValueError, match=r"max_rows=-5: give a positive number of rows"):
+        load_census(RAW, max_rows=-5)
 
 
 # ---------------------------------------------------------------- the models accept the data; the notebooks' runner
