@@ -2,6 +2,7 @@
 
     python benchmarks/compare_peers.py                        # full run, writes docs/benchmarks.md
     python benchmarks/compare_peers.py --smoke --peers none --out /tmp/b.md   # seconds, course_lib only
+    python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2 --models DCN,MMoE   # test AUC per learning rate
 
 Every run (library x model x seed) trains in its own fresh process (except with --smoke or --in-process),
 so its peak memory is its own.
@@ -17,6 +18,7 @@ import platform
 import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,6 +32,7 @@ from workload import tasks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- results: written by benchmarks/compare_peers.py -->", "<!-- end of results -->"
+SWEEP_BEGIN, SWEEP_END = "<!-- learning rates: written by benchmarks/compare_peers.py --lrs -->", "<!-- end of sweep -->"
 PEER_PACKAGES = {"deepctr": "deepctr-torch", "rechub": "torch-rechub"}
 
 
@@ -45,7 +48,7 @@ def run_all(libraries: list[str], models: list[str], s: Settings, isolate: bool 
         for model in models:
             for library in libraries:
                 r = (isolated if isolate else run_one)(library, model, seed, s)
-                print(f"seed {seed}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s  "
+                print(f"seed {seed}  lr {s.lr:g}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s  "
                       + "  ".join(f"{t} AUC {r[t]['auc']:.4f}" for t in tasks(model)), flush=True)
                 results.append(r)
     return results
@@ -75,6 +78,22 @@ def tables(results: list[dict], models: list[str]) -> str:
                 memory = mean("course_lib", "memory_mb") / max(mean(lib, "memory_mb"), 1e-9)
                 out.append(f"| {lib} | {task} | {auc} | {gauc} | {mean(lib, 'throughput'):.0f} | "
                            f"{mean(lib, 'memory_mb'):.1f} | {speed:.2f} | {memory:.2f} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def sweep_tables(results: list[dict], models: list[str], lrs: list[float]) -> str:
+    """One markdown table per model: test AUC (mean ± sd over seeds) of each library x task at each lr."""
+    out = []
+    for model in models:
+        runs = [r for r in results if r["model"] == model]
+        out += [f"### {model}", "", "| library | task | " + " | ".join(f"lr {lr:g}" for lr in lrs) + " |",
+                "|---|---|" + "---|" * len(lrs)]
+        for lib in dict.fromkeys(r["library"] for r in runs):
+            for task in tasks(model):
+                cells = [mean_sd([r[task]["auc"] for r in runs if r["library"] == lib and r["lr"] == lr])
+                         for lr in lrs]
+                out.append(f"| {lib} | {task} | " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
 
@@ -111,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated among {', '.join(MODELS)}")
     parser.add_argument("--in-process", action="store_true",
                         help="run everything in this process (faster start; --smoke implies it)")
+    parser.add_argument("--lrs", help="comma-separated learning rates: test AUC at each (instead of the "
+                                      "speed and memory tables at the shared lr)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     peers = [] if args.peers == "none" else args.peers.split(",")
@@ -125,11 +146,19 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"{PEER_PACKAGES[peer]} is not installed: run `make bench` (it installs the 'bench' "
                          f"extra of pyproject.toml), or pass --peers none")
     s = Settings.smoke() if args.smoke else Settings()
-    libraries = ["course_lib", *peers]
-    results = run_all(libraries, models, s, isolate=not (args.smoke or args.in_process))
-    text = f"{machine(s, libraries)}\n\n{tables(results, models)}"
+    libraries, isolate = ["course_lib", *peers], not (args.smoke or args.in_process)
+    if args.lrs:
+        try:
+            lrs = [float(lr) for lr in args.lrs.split(",")]
+        except ValueError:
+            parser.error(f"--lrs takes comma-separated numbers such as 1e-3,3e-3; got {args.lrs!r}")
+        results = [r for lr in lrs for r in run_all(libraries, models, replace(s, lr=lr), isolate)]
+        text, block = f"{machine(s, libraries)}\n\n{sweep_tables(results, models, lrs)}", (SWEEP_BEGIN, SWEEP_END)
+    else:
+        results = run_all(libraries, models, s, isolate)
+        text, block = f"{machine(s, libraries)}\n\n{tables(results, models)}", (BEGIN, END)
     print("\n" + text)
-    write(args.out, text)
+    write(args.out, text, *block)
     print(f"written to {args.out}")
 
 

@@ -34,3 +34,37 @@ def test_unknown_peer_is_a_clear_error(tmp_path):
                           "--peers", "tensorflow", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
     assert run.returncode != 0 and "unknown peer or model ['tensorflow']" in run.stderr
     assert not (tmp_path / "b.md").exists()
+
+
+def test_learning_rate_sweep_writes_its_own_block_beside_the_results(tmp_path):
+    out = tmp_path / "bench.md"
+    out.write_text("# Prose\n<!-- results: written by benchmarks/compare_peers.py -->\nkept\n<!-- end of results -->\n")
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
+                          "--models", "DCN", "--lrs", "1e-3,1e-2", "--out", str(out)], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "COURSE_LIB_QUIET": "1"})
+    assert run.returncode == 0, run.stderr
+    text = out.read_text()
+    assert "\nkept\n" in text and "<!-- end of sweep -->" in text  # the results block is left alone
+    assert re.search(r"^\| library \| task \| lr 0\.001 \| lr 0\.01 \|$", text, re.M)
+    row = re.search(r"^\| course_lib \| click \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \|$", text, re.M)
+    assert row and all(0 < float(v) < 1 for v in row.groups())
+    assert float(row[1]) != float(row[2])  # a different learning rate trains a different model
+
+
+def test_learning_rates_must_be_numbers(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
+                          "--lrs", "fast", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
+    assert run.returncode != 0 and "--lrs takes comma-separated numbers" in run.stderr
+
+
+def test_step_phases_prints_one_row_per_model_and_library():
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "step_phases.py"), "--models", "DCN,MMoE",
+                          "--libraries", "course_lib", "--steps", "3"], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "COURSE_LIB_QUIET": "1"})
+    assert run.returncode == 0, run.stderr
+    rows = re.findall(r"^\| (DCN|MMoE) course_lib \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$",
+                      run.stdout, re.M)
+    assert [r[0] for r in rows] == ["DCN", "MMoE"]
+    for _, *ms in rows:
+        *parts, total = map(float, ms)
+        assert all(p > 0 for p in parts) and abs(sum(parts) - total) < 0.02  # the phases add up to the step
