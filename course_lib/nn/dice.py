@@ -18,7 +18,7 @@ from torch import Tensor, nn
 def switch(s: Tensor, z: Tensor, alpha: Tensor) -> Tensor:
     """f(s) of Eq. (9) given the standardized input z = (s - E[s]) / sqrt(Var[s] + eps)."""
     p = torch.sigmoid(z)  # the soft switch: weight of the identity slope
-    return s * (alpha + (1 - alpha) * p)  # = p s + (1 - p) alpha s, with two products fewer
+    return s * (alpha + (1 - alpha) * p)  # = p s + (1 - p) alpha s, with one product fewer
 
 
 def dice(x: Tensor, mean: Tensor, var: Tensor, alpha: Tensor, eps: float = 1e-8) -> Tensor:
