@@ -58,7 +58,10 @@ def gauc(y_true, y_score, groups) -> float:
 def logloss(y_true, y_prob, eps: float = 1e-7) -> float:
     """Binary cross-entropy of predicted probabilities (clipped to [eps, 1 - eps])."""
     y, p = _check(y_true, y_prob)
-    p = np.clip(p, eps, 1 - eps)
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError(f"logloss takes probabilities in [0, 1], got values in [{p.min():.3g}, {p.max():.3g}]: "
+                         f"pass torch.sigmoid(logits), not the logits")
+    p = np.clip(p, eps, 1 - eps)  # a confident mistake costs log(1e7), not infinity
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 

@@ -32,7 +32,7 @@ def set_seed(seed: int) -> None:
 
 @dataclass
 class History:
-    train_loss: list[float] = field(default_factory=list)  # mean training loss per epoch
+    train_loss: list[float] = field(default_factory=list)  # mean training loss per epoch, penalty included
     valid: list[dict[str, float]] = field(default_factory=list)  # evaluate() after each epoch
 
 

@@ -116,6 +116,20 @@ def test_dcn_batch_of_one_and_shapes(data, structure, version, rank):
     assert model.inputs(eight).shape == (8, 4 * 9)  # 5 context fields, item, cat, hist_item, hist_cat
 
 
+@pytest.mark.parametrize("structure", ["parallel", "stacked"])
+def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
+    torch.manual_seed(0)
+    model = DCN(data.vocab, embed_dim=4, cross_layers=2, hidden=(16, 8), structure=structure)
+    b = data.batch(torch.arange(8))
+    x0 = model.inputs(b)
+    xL = model.cross(x0)
+    if structure == "stacked":  # deep network on top of the cross network
+        expected = model.deep(xL)
+    else:  # cross and deep side by side, one logit on [x_L ; deep(x_0)]
+        expected = model.head(xL) + model.deep(x0)
+    assert_close(model(b), expected.squeeze(-1))
+
+
 def test_dcn_parameter_count(data):
     d, D = 4 * 9, 4
     model = DCN(data.vocab, embed_dim=D, cross_layers=2, hidden=(16, 8), version="v2", structure="parallel")

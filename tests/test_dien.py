@@ -58,6 +58,28 @@ def test_agru_interpolates_with_the_attention_score():
     assert_close(cell(x, h, a), (1 - a[:, None]) * h + a[:, None] * cand)
 
 
+def test_augru_scales_the_update_gate_by_the_attention_score():
+    """Eq. (11)-(12) worked from the gates, at scores strictly between 0 and 1."""
+    torch.manual_seed(0)
+    cell, (x, h) = AUGRUCell(I, H), cell_inputs()
+    a = torch.tensor([0.1, 0.5, 0.9])
+    W, U, b = cell.weight_ih, cell.weight_hh, cell.bias
+    u = torch.sigmoid(x @ W[:H].T + h @ U[:H].T + b[:H])
+    r = torch.sigmoid(x @ W[H:2 * H].T + h @ U[H:2 * H].T + b[H:2 * H])
+    cand = torch.tanh(x @ W[2 * H:].T + r * (h @ U[2 * H:].T) + b[2 * H:])
+    u_att = a[:, None] * u
+    assert_close(cell(x, h, a), (1 - u_att) * h + u_att * cand)
+
+
+@pytest.mark.parametrize("Cell", [AIGRUCell, AGRUCell, AUGRUCell])
+def test_attention_of_the_wrong_shape_is_a_clear_error(Cell):
+    cell, (x, h) = Cell(I, H), cell_inputs()
+    with pytest.raises(ValueError, match=r"att must hold one score per row, shape \(3,\); got \(3, 1\)"):
+        cell(x, h, torch.ones(3, 1))
+    with pytest.raises(ValueError, match=r"att and mask must be \(B, T\) = \(3, 4\)"):
+        attentional_gru(cell, torch.randn(3, 4, I), torch.ones(3, 4, 1), torch.ones(3, 4, dtype=torch.bool))
+
+
 def test_aigru_with_zero_attention_feeds_zeros():
     torch.manual_seed(0)
     cell, (x, h) = AIGRUCell(I, H), cell_inputs()
@@ -90,6 +112,8 @@ def test_hoisted_sequence_equals_the_step_by_step_cell_and_ignores_padding(Cell)
         assert_close(states[:, t], h)
     garbage = torch.where(mask[..., None], x, torch.randn(B, T, I) * 100)  # whatever sits at padding
     assert_close(attentional_gru(cell, garbage, att, mask)[:, -1], states[:, -1])
+    unmasked = torch.where(mask, att, torch.rand(B, T))  # scores the caller forgot to zero at padding
+    assert_close(attentional_gru(cell, x, unmasked, mask), states)
     for b, n in enumerate(lengths):
         assert torch.equal(states[b, -1], states[b, n - 1])  # the final state is the last real step's
 
@@ -109,7 +133,7 @@ def test_bilinear_attention_scores_are_h_W_e():
 
 
 def test_auxiliary_loss_by_hand():
-    """B = 1, three behaviours (two next-step pairs) and a padded second row that must not count."""
+    """Row 0: three behaviours (two next-step pairs); row 1 is all padding and must not count."""
     h = torch.tensor([[[1.0, 0.0], [0.5, -1.0]], [[9.0, 9.0], [9.0, 9.0]]])  # (B=2, T-1=2, H=2)
     pos = torch.tensor([[[2.0, 1.0], [0.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]])
     neg = torch.tensor([[[-1.0, 3.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]])

@@ -175,6 +175,17 @@ def test_clear_errors_come_from_field_embedding(data):
     bad[0, -1] = 1  # an id after hist_len
     with pytest.raises(ValueError, match="right-padded"):
         model.attention_weights({**batch, "hist_item": bad, "hist_len": torch.full((4,), data.max_len - 1)})
+    short = batch["hist_len"] < data.max_len
+    with pytest.raises(ValueError, match=r"padding \(id 0\) within its hist_len"):  # hist_len counts padding
+        model({**batch, "hist_len": torch.where(short, batch["hist_len"] + 1, batch["hist_len"])})
+    with pytest.raises(ValueError, match=r"field 'user' has shape \(4, 1\); expected \(4,\)"):
+        model({**batch, "user": batch["user"][:, None]})
+    with pytest.raises(ValueError, match=rf"field 'hist_cat' has shape \(4, {data.max_len - 1}\)"):
+        model({**batch, "hist_cat": batch["hist_cat"][:, 1:]})
+    with pytest.raises(ValueError, match=r"field 'item' has shape \(3,\); expected \(4,\)"):
+        model({**batch, "item": batch["item"][:3]})
+    with pytest.raises(ValueError, match=r"histories are \(B, T\)"):
+        model({**batch, "hist_item": batch["hist_item"][0]})
     with pytest.raises(ValueError, match="normalize"):
         DIN(data.vocab, normalize="sparsemax")
     with pytest.raises(ValueError, match="activation"):
@@ -216,7 +227,7 @@ def test_mba_touches_no_row_absent_from_the_batch(data):
         grad = table.weight.grad
         assert (grad[~present] == 0).all(), f"MBA changed rows of {f} that the batch does not hold"
         n = mba.counts[f][present].unsqueeze(1)
-        assert_close(grad[present], 0.01 * table.weight[present].detach() / n)  # Eq. (5)
+        assert_close(grad[present], 0.01 * table.weight[present].detach() / n)  # Eq. (7): lambda w_j / n_j
 
 
 def test_mba_plugs_into_fit_and_leaves_unseen_ids_alone(data):

@@ -60,6 +60,9 @@ def test_parameter_counts(data):
     n_in = 4 * (5 + 4)  # 5 context fields, pooled item+cat, ad item+cat
     mlp = (n_in * 10 + 10) + (10 * 5 + 5) + (5 * 1 + 1)
     assert sum(p.numel() for p in m.parameters()) == 4 * n_ids + mlp
+    prelu = EmbeddingMLP(v, embed_dim=4, hidden=(10, 5), activation="prelu")  # the DIN paper's BaseModel
+    assert [type(layer).__name__ for layer in prelu.mlp] == ["Linear", "PReLU", "Linear", "PReLU", "Linear"]
+    assert sum(p.numel() for p in prelu.parameters()) == 4 * n_ids + mlp + 10 + 5  # one slope per neuron
 
 
 def test_lr_is_a_sum_of_weights(data):

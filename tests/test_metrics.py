@@ -64,3 +64,5 @@ def test_clear_errors():
         auc([2, 0], [0.2, 0.3])
     with pytest.raises(ValueError, match="differ in length"):
         auc([1, 0, 1], [0.2, 0.3])
+    with pytest.raises(ValueError, match=r"logloss takes probabilities in \[0, 1\], got values in \[-2, 3\]"):
+        logloss([1, 0], [3.0, -2.0])  # logits, which clipping would have scored as a perfect 1e-7

@@ -37,7 +37,8 @@ def test_gates_sum_to_one(cls):
     assert_close(g.sum(-1), torch.ones(3, 7))
     assert (g >= 0).all()
     if cls is OMoE:  # one gate serves every task
-        assert_close(g[0], g[1]) and assert_close(g[0], g[2])
+        assert_close(g[0], g[1])
+        assert_close(g[0], g[2])
     else:  # one gate per task: different weights from different gates
         assert not torch.allclose(g[0], g[1])
 
@@ -183,8 +184,13 @@ def test_ctr_wrapper_shapes(shop, kind):
     assert single(batch).shape == (6,)
     if kind == "mmoe":
         assert_close(model.gate_weights(batch).sum(-1), torch.ones(2, 6))
+    if kind == "shared_bottom":
+        with pytest.raises(ValueError, match="a Shared-Bottom model has no gates"):
+            model.gate_weights(batch)
     with pytest.raises(ValueError, match="kind must be"):
         MultiTaskCTR(shop.vocab, kind="ple")
+    with pytest.raises(ValueError, match="pooling must be 'sum' or 'mean', got 'max'"):
+        MultiTaskCTR(shop.vocab, pooling="max")
 
 
 def test_matched_bottom_for_deeper_towers_and_the_ctr_wrapper(shop):

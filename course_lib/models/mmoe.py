@@ -136,6 +136,8 @@ class MultiTaskCTR(nn.Module):
         super().__init__()
         if kind not in ("mmoe", "omoe", "shared_bottom"):
             raise ValueError(f"kind must be 'mmoe', 'omoe' or 'shared_bottom', got {kind!r}")
+        if pooling not in ("sum", "mean"):
+            raise ValueError(f"pooling must be 'sum' or 'mean', got {pooling!r}")
         self.embed, self.pooling, self.n_tasks = FieldEmbedding(vocab, embed_dim), pooling, n_tasks
         input_dim = embed_dim * (len(self.embed.context_fields) + 4)  # context, pooled (item, cat), ad (item, cat)
         if kind == "shared_bottom":
@@ -153,6 +155,8 @@ class MultiTaskCTR(nn.Module):
         return torch.cat([e.context, user, e.ad], -1)  # (B, input_dim)
 
     def gate_weights(self, batch: dict[str, Tensor]) -> Tensor:
+        if isinstance(self.core, SharedBottom):
+            raise ValueError("a Shared-Bottom model has no gates: build it with kind='mmoe' or 'omoe'")
         return self.core.gate_weights(self.features(batch))  # (K, B, E)
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:

@@ -10,7 +10,7 @@ popular library) feeds [q, k, q - k, q * k] (q = v_A, k = e_j, * element-wise), 
 Weights, over real behaviours only (padding positions get weight exactly 0):
     normalize="none"     w_j = a(e_j, v_A)                          the paper: the sum of w is NOT fixed to 1,
                                                                    so v_U keeps the intensity of an interest
-    normalize="softmax"  w_j = softmax_j(a(e_j, v_A) / sqrt(D))     the authors' released code
+    normalize="softmax"  w_j = softmax_j(a(e_j, v_A) / sqrt(width of e_j))   the authors' released code
 """
 from __future__ import annotations
 

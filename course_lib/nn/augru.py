@@ -33,8 +33,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-KINDS = ("aigru", "agru", "augru")
-
 
 def gru_gates(xw: Tensor, h: Tensor, w_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """Update gate, reset gate and candidate state from xw (B, 3H) = W i_t + b and h (B, H)."""
@@ -99,6 +97,8 @@ class _AttentionCell(nn.Module):
 
     def forward(self, x: Tensor, h: Tensor, att: Tensor) -> Tensor:
         """x (B, I), h (B, H), att (B,) -> (B, H)."""
+        if att.shape != h.shape[:-1]:  # a (B, 1) score would broadcast the step to (B, B, H)
+            raise ValueError(f"att must hold one score per row, shape {tuple(h.shape[:-1])}; got {tuple(att.shape)}")
         return self.step(self.project(x, att), h, att)
 
     def extra_repr(self) -> str:
@@ -139,9 +139,13 @@ def attentional_gru(cell: _AttentionCell, x: Tensor, att: Tensor, mask: Tensor) 
 
     The input projection runs once for all steps; the loop does only the state-dependent work.
     Past the end of a right-padded history (mask False) the state is carried unchanged: AGRU and AUGRU
-    do that by themselves when att is 0 there; AIGRU still updates on a zero input, so it is masked.
+    do that by themselves once att is 0 there; AIGRU still updates on a zero input, so it is masked.
     """
-    B = x.shape[0]
+    B, T = x.shape[:2]
+    if att.shape != (B, T) or mask.shape != (B, T):
+        raise ValueError(f"att and mask must be (B, T) = {(B, T)} like x's first two axes; got "
+                         f"{tuple(att.shape)} and {tuple(mask.shape)}")
+    att = att * mask  # padding steps get attention 0 whatever the caller's scores say there
     xw = cell.project(x, att)  # (B, T, G*H): hoisted out of the time loop
     h = x.new_zeros(B, cell.hidden_size)
     keep_by_attention = isinstance(cell, (AGRUCell, AUGRUCell))

@@ -58,8 +58,16 @@ class FieldEmbedding(nn.Module):
         absent = [f for f in needed if f not in batch]
         if absent:
             raise ValueError(f"batch lacks fields {absent}; this model needs {needed}")
+        if batch["hist_item"].dim() != 2:
+            raise ValueError(f"field 'hist_item' has shape {tuple(batch['hist_item'].shape)}; histories are (B, T): "
+                             f"one row of behaviour ids per impression")
+        B, T = batch["hist_item"].shape
         for name in needed:
             x = batch[name]
+            shape = (B, T) if name.startswith("hist_") and name != "hist_len" else (B,)
+            if x.shape != shape:
+                raise ValueError(f"field {name!r} has shape {tuple(x.shape)}; expected {shape}: one id per "
+                                 f"impression (B,), histories (B, T), every field with the same B")
             if x.dtype not in (torch.int64, torch.int32):
                 raise ValueError(f"field {name!r} has dtype {x.dtype}; ids must be integers: use .long()")
             if name == "hist_len":
@@ -70,17 +78,18 @@ class FieldEmbedding(nn.Module):
                 bad = hi if hi >= n else lo
                 raise ValueError(f"field {name!r} holds id {bad}, outside its vocabulary 0..{n - 1}; build the "
                                  f"model with the vocab of the data it sees, or map unseen ids to 0 (padding)")
-        T = batch["hist_item"].shape[1]
         lengths = batch["hist_len"]
         if int(lengths.min()) < 0 or int(lengths.max()) > T:
             raise ValueError(f"hist_len must lie in 0..{T} (the history width, max_len); got "
                              f"{int(lengths.min())}..{int(lengths.max())}: truncate longer histories "
                              f"to their last {T} behaviours")
-        beyond = ~history_mask(lengths, T) & (batch["hist_item"] != 0)
-        if beyond.any():
-            row = int(beyond.any(1).nonzero()[0])
-            raise ValueError(f"row {row} has behaviour ids after its hist_len: histories must be right-padded "
-                             f"with id 0 and hist_len must count the real behaviours")
+        real = history_mask(lengths, T)  # (B, T)
+        for wrong, what in ((~real & (batch["hist_item"] != 0), "behaviour ids after its hist_len"),
+                            (real & (batch["hist_item"] == 0), "padding (id 0) within its hist_len")):
+            if wrong.any():
+                row = int(wrong.any(1).nonzero()[0])
+                raise ValueError(f"row {row} has {what}: histories must be right-padded with id 0 and "
+                                 f"hist_len must count the real behaviours")
 
     def forward(self, batch: dict[str, Tensor]) -> Embedded:
         self.validate(batch)
