@@ -4,12 +4,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# torch's idle OpenMP threads sleep instead of spinning. On an idle machine that makes training up to 1.8x
-# slower; but when something else wants the cores (a browser, another kernel, CI's JupyterLab beside the
-# kernel) spinning threads wait on each other and a training step became 3-5x slower (and a chapter 10x).
-export OMP_WAIT_POLICY := PASSIVE
-# The benchmark measures speed the way PyTorch runs by default (threads spin between parallel regions).
-BENCH_ENV := env -u OMP_WAIT_POLICY COURSE_LIB_QUIET=1
 
 .PHONY: lab test figures student bench bench-scale clean
 
@@ -39,11 +33,11 @@ $(BENCH_STAMP): $(STAMP)
 	touch $@
 
 bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepCTR-Torch and torch-rechub -> docs/benchmarks.md
-	$(BENCH_ENV) $(BIN)/python benchmarks/compare_peers.py
-	$(BENCH_ENV) $(BIN)/python benchmarks/compare_peers.py --models DCN,MMoE --lrs 1e-3,3e-3,1e-2
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --models DCN,MMoE --lrs 1e-3,3e-3,1e-2
 
 bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch, peak memory -> docs/benchmarks.md
-	$(BENCH_ENV) $(BIN)/python benchmarks/scale.py
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) test-artifacts
