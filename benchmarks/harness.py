@@ -8,11 +8,14 @@ from __future__ import annotations
 import importlib
 import time
 from pathlib import Path
+from types import ModuleType
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
+from course_lib.data import CTRData
 from course_lib.metrics import auc, gauc
 from course_lib.train import set_seed
 from settings import Settings
@@ -55,16 +58,31 @@ def predict(adapter, net, x: dict[str, Tensor], n: int, batch_size: int = 4096) 
     return scores.reshape(n, -1)  # (N, K) logits or probabilities: AUC only needs the order
 
 
-def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
-    """Train ``model`` from ``library`` for ``s.epochs`` epochs; return its scores, speed and memory."""
+class Setup(NamedTuple):
+    adapter: ModuleType  # the library's adapter module (course.py, deepctr.py, rechub.py)
+    net: nn.Module
+    train: CTRData
+    test: CTRData
+    x_train: dict[str, Tensor]  # the training rows in the library's own input format
+    y: Tensor  # (N,) or (N, K) training labels
+    optimizer: torch.optim.Optimizer
+
+
+def prepare(library: str, model: str, seed: int, s: Settings) -> Setup:
+    """``model`` from ``library``, seeded with ``seed``, with its inputs, labels and Adam: all but training."""
     torch.set_num_threads(s.threads)
     adapter = importlib.import_module(ADAPTERS[library])
     train, test = make_data(s)
     set_seed(seed)
     net = adapter.build(model, train, s)
-    x_train, x_test = adapter.inputs(net, train), adapter.inputs(net, test)  # library's format, built once
-    y = labels(train, model)
     optimizer = torch.optim.Adam(net.parameters(), lr=s.lr)
+    return Setup(adapter, net, train, test, adapter.inputs(net, train), labels(train, model), optimizer)
+
+
+def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
+    """Train ``model`` from ``library`` for ``s.epochs`` epochs; return its scores, speed and memory."""
+    adapter, net, train, test, x_train, y, optimizer = prepare(library, model, seed, s)
+    x_test = adapter.inputs(net, test)  # library's format, built once, before the clock starts
     rss_before = reset_peak_rss()
     epoch_seconds = []
     for epoch in range(s.epochs):
@@ -81,7 +99,7 @@ def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
     scores = predict(adapter, net, x_test, len(test))
     # Every epoch is the same work, so the fastest one is the least disturbed by the shared machine's other
     # jobs (as timeit reports the minimum): a DCN or MMoE epoch lasts under a second.
-    result = dict(library=adapter.LIBRARY, model=model, seed=seed, lr=s.lr, seconds=sum(epoch_seconds),
+    result = dict(library=adapter.LIBRARY, model=model, seed=seed, lr=s.lr,
                   throughput=len(train) / min(epoch_seconds), memory_mb=extra_memory / 2 ** 20)
     for k, task in enumerate(tasks(model)):
         y_test = test.labels[task]

@@ -8,7 +8,6 @@ each phase is timed with ``time.perf_counter`` and averaged over ``--steps`` ste
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from pathlib import Path
@@ -16,21 +15,13 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ADAPTERS, loss_of, take  # noqa: E402
+from harness import ADAPTERS, loss_of, prepare, take  # noqa: E402
 from settings import Settings  # noqa: E402
-from workload import labels, make_data  # noqa: E402
-
-from course_lib.train import set_seed  # noqa: E402
 
 
-def phases(library: str, model: str, s: Settings, steps: int, warmup: int = 20) -> list[float]:
-    """Mean milliseconds per step of (batch, forward, backward, Adam)."""
-    adapter = importlib.import_module(ADAPTERS[library])
-    train, _ = make_data(s)
-    set_seed(0)
-    net = adapter.build(model, train, s)
-    x, y = adapter.inputs(net, train), labels(train, model)
-    optimizer = torch.optim.Adam(net.parameters(), lr=s.lr)
+def phases(library: str, model: str, s: Settings, steps: int, warmup: int = 20) -> tuple[str, list[float]]:
+    """The library's name and its mean milliseconds per step of (batch, forward, backward, Adam)."""
+    adapter, net, train, _, x, y, optimizer = prepare(library, model, 0, s)
     batches = torch.randperm(len(train), generator=torch.Generator().manual_seed(0)).split(s.batch_size)
     total = [0.0] * 4
     net.train()
@@ -48,7 +39,7 @@ def phases(library: str, model: str, s: Settings, steps: int, warmup: int = 20) 
         t4 = time.perf_counter()
         if i >= warmup:
             total = [a + b for a, b in zip(total, (t1 - t0, t2 - t1, t3 - t2, t4 - t3))]
-    return [1000 * t / steps for t in total]
+    return adapter.LIBRARY, [1000 * t / steps for t in total]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,12 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args(argv)
     s = Settings()
-    torch.set_num_threads(s.threads)
     print("| one step, ms | batch | forward | backward | Adam | total |\n|---|---|---|---|---|---|")
     for model in args.models.split(","):
         for library in args.libraries.split(","):
-            ms = phases(library, model, s, args.steps)
-            name = importlib.import_module(ADAPTERS[library]).LIBRARY
+            name, ms = phases(library, model, s, args.steps)
             print(f"| {model} {name} | " + " | ".join(f"{v:.2f}" for v in ms) + f" | {sum(ms):.2f} |", flush=True)
 
 

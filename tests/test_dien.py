@@ -47,14 +47,21 @@ def test_augru_with_full_attention_is_torch_gru_cell():
     assert_close(ours(x, h, torch.ones(4)), ref(x, h))
 
 
+def gates_by_hand(cell, x, h):
+    """Eq. (2)-(4) from a cell's parameters, in its gate order: (u, r, h~), or (r, h~) for AGRU (no u)."""
+    W, U, b = cell.weight_ih, cell.weight_hh, cell.bias
+    *sigmoid_gates, cand = (slice(k * H, (k + 1) * H) for k in range(cell.gates))
+    gates = [torch.sigmoid(x @ W[g].T + h @ U[g].T + b[g]) for g in sigmoid_gates]
+    r = gates[-1]
+    return (*gates, torch.tanh(x @ W[cand].T + r * (h @ U[cand].T) + b[cand]))
+
+
 def test_agru_interpolates_with_the_attention_score():
     """Eq. (10) worked from the gates: h' = (1 - a) h + a tanh(W^h x + r o U^h h + b^h)."""
     torch.manual_seed(0)
     cell, (x, h) = AGRUCell(I, H), cell_inputs()
     a = torch.tensor([0.25, 0.5, 1.0])
-    W, U, b = cell.weight_ih, cell.weight_hh, cell.bias
-    r = torch.sigmoid(x @ W[:H].T + h @ U[:H].T + b[:H])
-    cand = torch.tanh(x @ W[H:].T + r * (h @ U[H:].T) + b[H:])
+    _, cand = gates_by_hand(cell, x, h)
     assert_close(cell(x, h, a), (1 - a[:, None]) * h + a[:, None] * cand)
 
 
@@ -63,10 +70,7 @@ def test_augru_scales_the_update_gate_by_the_attention_score():
     torch.manual_seed(0)
     cell, (x, h) = AUGRUCell(I, H), cell_inputs()
     a = torch.tensor([0.1, 0.5, 0.9])
-    W, U, b = cell.weight_ih, cell.weight_hh, cell.bias
-    u = torch.sigmoid(x @ W[:H].T + h @ U[:H].T + b[:H])
-    r = torch.sigmoid(x @ W[H:2 * H].T + h @ U[H:2 * H].T + b[H:2 * H])
-    cand = torch.tanh(x @ W[2 * H:].T + r * (h @ U[2 * H:].T) + b[2 * H:])
+    u, _, cand = gates_by_hand(cell, x, h)
     u_att = a[:, None] * u
     assert_close(cell(x, h, a), (1 - u_att) * h + u_att * cand)
 
