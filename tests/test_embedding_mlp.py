@@ -97,3 +97,18 @@ def test_clear_errors(data):
 def test_padding_rows_start_at_zero(data):
     emb = FieldEmbedding(data.vocab, 4)
     assert all(not t.weight[0].any() for t in emb.tables.values())
+
+
+def test_goods_are_the_table_rows_and_padding_gets_no_gradient(data):
+    emb = FieldEmbedding(data.vocab, 4)
+    b = data.batch(torch.arange(16))
+    e = emb(b)
+    mask = e.mask.unsqueeze(-1)
+    by_table = torch.cat([emb.tables[f](b[f"hist_{f}"]) for f in ("item", "cat")], -1)  # (B, T, 2D)
+    assert e.mask.any() and not e.mask.all()  # real behaviours and padding both present
+    assert_close(e.history, by_table * mask)
+    assert not e.history[~e.mask].any()
+    (e.history * torch.randn_like(e.history)).sum().backward()  # any downstream use of the history
+    for f in ("item", "cat"):
+        grad = emb.tables[f].weight.grad
+        assert not grad[0].any() and grad[1:].abs().sum() > 0  # padding row 0 stays the zero vector

@@ -162,8 +162,7 @@ class DIEN(nn.Module):
 
     def _auxiliary_loss(self, batch: dict[str, Tensor], e: Embedded, h: Tensor) -> Tensor:
         neg_item, neg_cat, ok = sample_negatives(batch["hist_item"], batch["hist_cat"], e.mask)
-        tables = self.embed.tables
-        neg = torch.cat([tables[f](ids) for f, ids in zip(ITEM_FIELDS, (neg_item, neg_cat))], -1)  # (B, T, 2D)
+        neg = self.embed.goods(neg_item, neg_cat, ok)  # (B, T, 2D)
         valid = e.mask[:, 1:] & ok[:, 1:]  # (B, T-1): step t+1 is real and has a negative
         return auxiliary_loss(h[:, :-1], e.history[:, 1:], neg[:, 1:], valid)
 
