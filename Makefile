@@ -34,7 +34,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepCTR-Torch and torch-rechub -> docs/benchmarks.md
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py
-	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --models DCN,MMoE --lrs 1e-3,3e-3,1e-2
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2
 
 bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch, peak memory -> docs/benchmarks.md
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/scale.py

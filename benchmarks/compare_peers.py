@@ -2,7 +2,8 @@
 
     python benchmarks/compare_peers.py                        # full run, writes docs/benchmarks.md
     python benchmarks/compare_peers.py --smoke --peers none --out /tmp/b.md   # seconds, course_lib only
-    python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2 --models DCN,MMoE   # test AUC per learning rate
+    python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2 --models DCN,MMoE   # test AUC per learning rate,
+                                                          # and each library's rate chosen on validation rows
 
 Every run (library x model x seed) trains in its own fresh process (except with --smoke or --in-process),
 so its peak memory is its own.
@@ -18,7 +19,6 @@ import platform
 import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -98,6 +98,27 @@ def sweep_tables(results: list[dict], models: list[str], lrs: list[float]) -> st
     return "\n".join(out)
 
 
+def chosen_rates(results: list[dict], models: list[str], lrs: list[float]) -> str:
+    """One markdown table per model: each library at the rate whose mean validation AUC (over seeds and
+    tasks) is highest, with its validation and test AUC there."""
+    out = []
+    for model in models:
+        runs = [r for r in results if r["model"] == model]
+        out += [f"### {model}: each library at its rate chosen on the validation rows", "",
+                "| library | chosen lr | task | validation AUC | test AUC |", "|---|---|---|---|---|"]
+        for lib in dict.fromkeys(r["library"] for r in runs):
+            by_lr = {lr: [r for r in runs if r["library"] == lib and r["lr"] == lr] for lr in lrs}
+            valid_auc = {lr: statistics.mean(r["valid"][t]["auc"] for r in rs for t in tasks(model))
+                         for lr, rs in by_lr.items()}
+            best = max(lrs, key=valid_auc.get)
+            for task in tasks(model):
+                valid = mean_sd([r["valid"][task]["auc"] for r in by_lr[best]])
+                test = mean_sd([r[task]["auc"] for r in by_lr[best]])
+                out.append(f"| {lib} | {best:g} | {task} | {valid} | {test} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def machine(s: Settings, libraries: list[str]) -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
@@ -105,7 +126,8 @@ def machine(s: Settings, libraries: list[str]) -> str:
                          if lib in PEER_PACKAGES)
     return (f"Run of {date.today()} on {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"torch {torch.__version__}{', ' + versions if versions else ''}; torch.set_num_threads({s.threads}); "
-            f"{len(s.seeds)} seed(s), {s.n_samples} impressions ({1 - s.test_fraction:.0%} train), "
+            f"{len(s.seeds)} seed(s), {s.n_samples} impressions ({1 - s.valid_fraction - s.test_fraction:.0%} train"
+            f"{f', {s.valid_fraction:.0%} validation' if s.valid_fraction else ''}, {s.test_fraction:.0%} test), "
             f"{s.epochs} epoch(s), batch {s.batch_size}.")
 
 
@@ -130,8 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated among {', '.join(MODELS)}")
     parser.add_argument("--in-process", action="store_true",
                         help="run everything in this process (faster start; --smoke implies it)")
-    parser.add_argument("--lrs", help="comma-separated learning rates: test AUC at each (instead of the "
-                                      "speed and memory tables at the shared lr)")
+    parser.add_argument("--lrs", help="comma-separated learning rates: test AUC at each, and each library at "
+                                      "the rate chosen on validation rows (instead of the speed and memory tables)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     peers = [] if args.peers == "none" else args.peers.split(",")
@@ -152,8 +174,10 @@ def main(argv: list[str] | None = None) -> None:
             lrs = [float(lr) for lr in args.lrs.split(",")]
         except ValueError:
             parser.error(f"--lrs takes comma-separated numbers such as 1e-3,3e-3; got {args.lrs!r}")
-        results = [r for lr in lrs for r in run_all(libraries, models, replace(s, lr=lr), isolate)]
-        text, block = f"{machine(s, libraries)}\n\n{sweep_tables(results, models, lrs)}", (SWEEP_BEGIN, SWEEP_END)
+        results = [r for lr in lrs for r in run_all(libraries, models, s.sweep(lr), isolate)]
+        text = (f"{machine(s.sweep(lrs[0]), libraries)}\n\nTest AUC at every rate:\n\n"
+                f"{sweep_tables(results, models, lrs)}\n{chosen_rates(results, models, lrs)}")
+        block = (SWEEP_BEGIN, SWEEP_END)
     else:
         results = run_all(libraries, models, s, isolate)
         text, block = f"{machine(s, libraries)}\n\n{tables(results, models)}", (BEGIN, END)

@@ -58,10 +58,19 @@ def predict(adapter, net, x: dict[str, Tensor], n: int, batch_size: int = 4096) 
     return scores.reshape(n, -1)  # (N, K) logits or probabilities: AUC only needs the order
 
 
+def evaluate(adapter, net, data: CTRData, model: str) -> dict[str, dict[str, float]]:
+    """{task: {"auc", "gauc"}} of the trained ``net`` on ``data`` (GAUC weights each user by impressions)."""
+    scores = predict(adapter, net, adapter.inputs(net, data), len(data))
+    return {task: dict(auc=auc(data.labels[task], scores[:, k]), gauc=gauc(data.labels[task], scores[:, k],
+                                                                         data.features["user"]))
+            for k, task in enumerate(tasks(model))}
+
+
 class Setup(NamedTuple):
     adapter: ModuleType  # the library's adapter module (course.py, deepctr.py, rechub.py)
     net: nn.Module
     train: CTRData
+    valid: CTRData | None  # rows to choose a learning rate on (only with Settings.valid_fraction > 0)
     test: CTRData
     x_train: dict[str, Tensor]  # the training rows in the library's own input format
     y: Tensor  # (N,) or (N, K) training labels
@@ -72,17 +81,19 @@ def prepare(library: str, model: str, seed: int, s: Settings) -> Setup:
     """``model`` from ``library``, seeded with ``seed``, with its inputs, labels and Adam: all but training."""
     torch.set_num_threads(s.threads)
     adapter = importlib.import_module(ADAPTERS[library])
-    train, test = make_data(s)
+    train, valid, test = make_data(s)
     set_seed(seed)
     net = adapter.build(model, train, s)
     optimizer = torch.optim.Adam(net.parameters(), lr=s.lr)
-    return Setup(adapter, net, train, test, adapter.inputs(net, train), labels(train, model), optimizer)
+    return Setup(adapter, net, train, valid, test, adapter.inputs(net, train), labels(train, model), optimizer)
 
 
 def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
-    """Train ``model`` from ``library`` for ``s.epochs`` epochs; return its scores, speed and memory."""
-    adapter, net, train, test, x_train, y, optimizer = prepare(library, model, seed, s)
-    x_test = adapter.inputs(net, test)  # library's format, built once, before the clock starts
+    """Train ``model`` from ``library`` for ``s.epochs`` epochs; return its scores, speed and memory.
+
+    Per task: test AUC and GAUC under the task's name, and validation ones under "valid" when there is a
+    validation part."""
+    adapter, net, train, valid, test, x_train, y, optimizer = prepare(library, model, seed, s)
     rss_before = reset_peak_rss()
     epoch_seconds = []
     for epoch in range(s.epochs):
@@ -96,12 +107,11 @@ def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
             optimizer.step()
         epoch_seconds.append(time.perf_counter() - start)
     extra_memory = peak_rss() - rss_before
-    scores = predict(adapter, net, x_test, len(test))
     # Every epoch is the same work, so the fastest one is the least disturbed by the shared machine's other
     # jobs (as timeit reports the minimum): a DCN or MMoE epoch lasts under a second.
     result = dict(library=adapter.LIBRARY, model=model, seed=seed, lr=s.lr,
                   throughput=len(train) / min(epoch_seconds), memory_mb=extra_memory / 2 ** 20)
-    for k, task in enumerate(tasks(model)):
-        y_test = test.labels[task]
-        result[task] = dict(auc=auc(y_test, scores[:, k]), gauc=gauc(y_test, scores[:, k], test.features["user"]))
+    result |= evaluate(adapter, net, test, model)
+    if valid is not None:
+        result["valid"] = evaluate(adapter, net, valid, model)
     return result

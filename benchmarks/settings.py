@@ -5,7 +5,7 @@ benchmarks/ hard-codes a hyper-parameter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MODELS = ("DIN", "DIEN", "DCN", "MMoE")
 
@@ -23,6 +23,7 @@ class Settings:
     cross_strength: float = 1.0
     data_seed: int = 0
     test_fraction: float = 0.2
+    valid_fraction: float = 0.0  # rows moved out of training to choose a learning rate on (see sweep)
     # Models
     embed_dim: int = 8  # D per field; a good (item, cat) is 2D wide
     hidden: tuple[int, ...] = (200, 80)  # top MLP of DIN, DIEN and DCN's deep tower
@@ -38,6 +39,11 @@ class Settings:
     epochs: int = 2
     seeds: tuple[int, ...] = (0, 1, 2)
     threads: int = 2  # torch.set_num_threads in every run
+
+    def sweep(self, lr: float) -> Settings:
+        """The learning-rate sweep's settings at ``lr``: 10% of the rows move from training to a validation
+        part, on which each library's rate is chosen; the test rows stay the same."""
+        return replace(self, lr=lr, valid_fraction=0.1)
 
     @classmethod
     def smoke(cls) -> Settings:

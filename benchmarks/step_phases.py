@@ -21,7 +21,7 @@ from settings import Settings  # noqa: E402
 
 def phases(library: str, model: str, s: Settings, steps: int, warmup: int = 20) -> tuple[str, list[float]]:
     """The library's name and its mean milliseconds per step of (batch, forward, backward, Adam)."""
-    adapter, net, train, _, x, y, optimizer = prepare(library, model, 0, s)
+    adapter, net, train, _, _, x, y, optimizer = prepare(library, model, 0, s)
     batches = torch.randperm(len(train), generator=torch.Generator().manual_seed(0)).split(s.batch_size)
     total = [0.0] * 4
     net.train()

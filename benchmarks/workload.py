@@ -20,11 +20,19 @@ def tasks(model: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def make_data(s: Settings) -> tuple[CTRData, CTRData]:
-    """(train, test), identical for every library and seed."""
+def make_data(s: Settings) -> tuple[CTRData, CTRData | None, CTRData]:
+    """(train, valid, test), identical for every library and seed; valid is None unless s.valid_fraction > 0.
+
+    ``CTRData.split`` cuts one shuffled order in turn, so the validation rows come out of the training part
+    and the test rows are the same with or without them."""
     sim = ShopSim(n_users=s.n_users, n_items=s.n_items, n_categories=s.n_categories, max_len=s.max_len,
                   drift=s.drift, cross_strength=s.cross_strength, seed=s.data_seed)
-    return sim.generate(s.n_samples).split((1 - s.test_fraction, s.test_fraction), seed=s.data_seed)
+    data = sim.generate(s.n_samples)
+    if not s.valid_fraction:
+        train, test = data.split((1 - s.test_fraction, s.test_fraction), seed=s.data_seed)
+        return train, None, test
+    fractions = (1 - s.valid_fraction - s.test_fraction, s.valid_fraction, s.test_fraction)
+    return data.split(fractions, seed=s.data_seed)
 
 
 def labels(data: CTRData, model: str) -> Tensor:

@@ -5,7 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torch
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from compare_peers import chosen_rates  # noqa: E402
+from settings import Settings  # noqa: E402
+from workload import make_data  # noqa: E402
 ROW = re.compile(r"^\| course_lib \| (\w+) \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \| (\d+) \| (-?[\d.]+) \| "
                  r"([\d.]+) \| ([\d.]+) \|$")
 
@@ -49,6 +55,28 @@ def test_learning_rate_sweep_writes_its_own_block_beside_the_results(tmp_path):
     row = re.search(r"^\| course_lib \| click \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \|$", text, re.M)
     assert row and all(0 < float(v) < 1 for v in row.groups())
     assert float(row[1]) != float(row[2])  # a different learning rate trains a different model
+    assert "(70% train, 10% validation, 20% test)" in text
+    chosen = re.search(r"^\| course_lib \| (0\.001|0\.01) \| click \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \|$",
+                       text, re.M)
+    assert chosen and float(chosen[3]) == float(row[1 if chosen[1] == "0.001" else 2])  # the grid's test AUC
+
+
+def test_the_rate_is_chosen_on_the_validation_rows_not_the_test_rows():
+    def run(lib, lr, seed, valid, test):
+        return dict(library=lib, model="DCN", lr=lr, seed=seed, click=dict(auc=test), valid=dict(click=dict(auc=valid)))
+    results = [run("course_lib", 1e-3, 0, 0.70, 0.80), run("course_lib", 1e-3, 1, 0.72, 0.82),  # best on test
+               run("course_lib", 1e-2, 0, 0.75, 0.60), run("course_lib", 1e-2, 1, 0.77, 0.62)]  # best on validation
+    table = chosen_rates(results, ["DCN"], [1e-3, 1e-2])
+    assert "| course_lib | 0.01 | click | 0.7600 ± 0.0141 | 0.6100 ± 0.0141 |" in table.splitlines()
+
+
+def test_validation_rows_come_out_of_training_and_leave_the_test_rows_alone():
+    s = Settings.smoke()
+    train, valid, test = make_data(s)
+    assert valid is None
+    train_v, valid_v, test_v = make_data(s.sweep(1e-2))
+    assert torch.equal(test_v.features["hist_item"], test.features["hist_item"])
+    assert len(valid_v) == round(0.1 * s.n_samples) and len(train_v) + len(valid_v) == len(train)
 
 
 def test_learning_rates_must_be_numbers(tmp_path):
