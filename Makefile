@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test figures student bench bench-scale clean
+.PHONY: lab test figures student bench bench-scale bench-notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepCTR-Torch and torch-rechub -> docs/benchmarks.md
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2
+
+bench-notebooks: $(STAMP)  ## seconds per notebook (fresh kernel, in memory) against the 90 s / 6 min budgets -> docs/benchmarks.md
+	$(BIN)/python benchmarks/notebook_times.py
 
 bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch, peak memory -> docs/benchmarks.md
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/scale.py

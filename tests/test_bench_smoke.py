@@ -96,3 +96,23 @@ def test_step_phases_prints_one_row_per_model_and_library():
     for _, *ms in rows:
         *parts, total = map(float, ms)
         assert all(p > 0 for p in parts) and abs(sum(parts) - total) < 0.02  # the phases add up to the step
+
+
+def test_notebook_times_names_each_notebook_its_slowest_cell_and_the_budget(tmp_path):
+    out = tmp_path / "times.md"
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "notebook_times.py"), "--notebooks",
+                          str(ROOT / "tests" / "fixtures" / "exercise_notebook.ipynb"), "--out", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    text = out.read_text()
+    row = re.search(r"^\| exercise_notebook\.ipynb \| ([\d.]+) \| (\d+): `[^`]+` \| ([\d.]+) \| 90 s: (within|OVER) \|$",
+                    text, re.M)
+    assert row and 0 < float(row[3]) <= float(row[1]) and int(row[2]) >= 1  # a cell takes part of the whole
+    assert re.search(r"^\| all 1 \| ([\d.]+) \| \| \| 360 s: (within|OVER) \|$", text, re.M)
+    assert "<!-- end of notebook times -->" in text
+
+
+def test_notebook_times_refuses_a_missing_notebook(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "notebook_times.py"), "--notebooks",
+                          str(tmp_path / "nope.ipynb"), "--out", str(tmp_path / "t.md")], capture_output=True, text=True)
+    assert run.returncode != 0 and "no such notebook" in run.stderr and not (tmp_path / "t.md").exists()
