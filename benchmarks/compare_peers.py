@@ -131,9 +131,10 @@ def machine(s: Settings, libraries: list[str]) -> str:
             f"{s.epochs} epoch(s), batch {s.batch_size}.")
 
 
-def write(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
-    """Replace the block between ``begin`` and ``end`` in ``path`` (the prose around it stays); without
-    those markers, append the block (a new file holds the block alone)."""
+def publish(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Print ``text`` and put it between ``begin`` and ``end`` in ``path`` (the prose around the block
+    stays); without those markers, append the block (a new file holds the block alone)."""
+    print("\n" + text)
     block = f"{begin}\n{text}\n{end}\n"
     old = path.read_text() if path.exists() else ""
     if begin in old and end in old:
@@ -142,6 +143,7 @@ def write(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
         new = old + ("\n" if old else "") + block
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(new)
+    print(f"written to {path}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,9 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         results = run_all(libraries, models, s, isolate)
         text, block = f"{machine(s, libraries)}\n\n{tables(results, models)}", (BEGIN, END)
-    print("\n" + text)
-    write(args.out, text, *block)
-    print(f"written to {args.out}")
+    publish(args.out, text, *block)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_peers import ROOT, write  # noqa: E402
+from compare_peers import ROOT, publish  # noqa: E402
 
 NOTEBOOK_BUDGET, COURSE_BUDGET = 90, 360  # seconds
 BEGIN, END = "<!-- notebook times: written by benchmarks/notebook_times.py -->", "<!-- end of notebook times -->"
@@ -77,9 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         f"per notebook.", "",
         "| notebook | seconds | slowest code cell | its seconds | budget |", "|---|---|---|---|---|", *rows,
         f"| all {len(rows)} | {course:.1f} | | | {verdict(course, COURSE_BUDGET)} |"])
-    print(text)
-    write(args.out, text, BEGIN, END)
-    print(f"written to {args.out}")
+    publish(args.out, text, BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_peers import ROOT, write  # noqa: E402
+from compare_peers import ROOT, publish  # noqa: E402
 from harness import peak_rss  # noqa: E402
 from settings import Settings  # noqa: E402
 
@@ -59,9 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         f"| generate {n:_} impressions | {generation:.1f} s | {gen_cpu:.1f} s | {gb(gen_peak):.2f} GB |",
         f"| one DIN epoch (course_lib `fit`, loss {history.train_loss[0]:.4f}) | {epoch:.1f} s "
         f"({n / epoch:.0f} samples/s) | {epoch_cpu:.1f} s | {gb(peak_rss()):.2f} GB |"])
-    print(text)
-    write(args.out, text, BEGIN, END)
-    print(f"written to {args.out}")
+    publish(args.out, text, BEGIN, END)
 
 
 if __name__ == "__main__":
