@@ -27,7 +27,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..data.ctrdata import ITEM_FIELDS
 from ..nn import MLP, Embedded, FieldEmbedding, masked_pool
 from ..nn.augru import CELLS, attentional_gru
 
