@@ -27,10 +27,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also in spawned processes
 from harness import run_one  # noqa: E402
+from report import DOC, publish  # noqa: E402
 from settings import MODELS, Settings  # noqa: E402
 from workload import tasks  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- results: written by benchmarks/compare_peers.py -->", "<!-- end of results -->"
 SWEEP_BEGIN, SWEEP_END = "<!-- learning rates: written by benchmarks/compare_peers.py --lrs -->", "<!-- end of sweep -->"
 PEER_PACKAGES = {"deepctr": "deepctr-torch", "rechub": "torch-rechub"}
@@ -131,21 +131,6 @@ def machine(s: Settings, libraries: list[str]) -> str:
             f"{s.epochs} epoch(s), batch {s.batch_size}.")
 
 
-def publish(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
-    """Print ``text`` and put it between ``begin`` and ``end`` in ``path`` (the prose around the block
-    stays); without those markers, append the block (a new file holds the block alone)."""
-    print("\n" + text)
-    block = f"{begin}\n{text}\n{end}\n"
-    old = path.read_text() if path.exists() else ""
-    if begin in old and end in old:
-        new = old[:old.index(begin)] + block.rstrip("\n") + old[old.index(end) + len(end):]
-    else:
-        new = old + ("\n" if old else "") + block
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new)
-    print(f"written to {path}")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny data, one seed (checks the pipeline only)")
@@ -156,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="run everything in this process (faster start; --smoke implies it)")
     parser.add_argument("--lrs", help="comma-separated learning rates: test AUC at each, and each library at "
                                       "the rate chosen on validation rows (instead of the speed and memory tables)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
     peers = [] if args.peers == "none" else args.peers.split(",")
     models = args.models.split(",")

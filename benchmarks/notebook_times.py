@@ -23,7 +23,7 @@ import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_peers import ROOT, publish  # noqa: E402
+from report import DOC, ROOT, publish  # noqa: E402
 
 NOTEBOOK_BUDGET, COURSE_BUDGET = 90, 360  # seconds
 BEGIN, END = "<!-- notebook times: written by benchmarks/notebook_times.py -->", "<!-- end of notebook times -->"
@@ -55,7 +55,7 @@ def verdict(seconds: float, budget: int) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", type=Path, nargs="+", default=sorted((ROOT / "notebooks").glob("0*.ipynb")))
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
     missing = [str(p) for p in args.notebooks if not p.is_file()]
     if missing:

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_peers import ROOT, publish  # noqa: E402
+from report import DOC, publish  # noqa: E402
 from harness import peak_rss  # noqa: E402
 from settings import Settings  # noqa: E402
 
@@ -34,7 +34,7 @@ BEGIN, END = "<!-- scale: written by benchmarks/scale.py -->", "<!-- end of scal
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of the 1,689,188 impressions")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
     s = Settings()
     torch.set_num_threads(s.threads)

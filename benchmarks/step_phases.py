@@ -21,25 +21,25 @@ from settings import Settings  # noqa: E402
 
 def phases(library: str, model: str, s: Settings, steps: int, warmup: int = 20) -> tuple[str, list[float]]:
     """The library's name and its mean milliseconds per step of (batch, forward, backward, Adam)."""
-    adapter, net, train, _, _, x, y, optimizer = prepare(library, model, 0, s)
-    batches = torch.randperm(len(train), generator=torch.Generator().manual_seed(0)).split(s.batch_size)
+    run = prepare(library, model, 0, s)
+    batches = torch.randperm(len(run.train), generator=torch.Generator().manual_seed(0)).split(s.batch_size)
     total = [0.0] * 4
-    net.train()
+    run.net.train()
     for i in range(warmup + steps):
         index = batches[i % len(batches)]
         t0 = time.perf_counter()
-        xb, yb = take(x, index), y[index]
+        xb, yb = take(run.x_train, index), run.y[index]
         t1 = time.perf_counter()
-        loss = loss_of(adapter, net, xb, yb)
+        loss = loss_of(run.adapter, run.net, xb, yb)
         t2 = time.perf_counter()
-        optimizer.zero_grad()
+        run.optimizer.zero_grad()
         loss.backward()
         t3 = time.perf_counter()
-        optimizer.step()
+        run.optimizer.step()
         t4 = time.perf_counter()
         if i >= warmup:
             total = [a + b for a, b in zip(total, (t1 - t0, t2 - t1, t3 - t2, t4 - t3))]
-    return adapter.LIBRARY, [1000 * t / steps for t in total]
+    return run.adapter.LIBRARY, [1000 * t / steps for t in total]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -78,12 +78,11 @@ class FieldEmbedding(nn.Module):
                 bad = hi if hi >= n else lo
                 raise ValueError(f"field {name!r} holds id {bad}, outside its vocabulary 0..{n - 1}; build the "
                                  f"model with the vocab of the data it sees, or map unseen ids to 0 (padding)")
-        lengths = batch["hist_len"]
-        if int(lengths.min()) < 0 or int(lengths.max()) > T:
-            raise ValueError(f"hist_len must lie in 0..{T} (the history width, max_len); got "
-                             f"{int(lengths.min())}..{int(lengths.max())}: truncate longer histories "
-                             f"to their last {T} behaviours")
-        real = history_mask(lengths, T)  # (B, T)
+        shortest, longest = (int(v) for v in torch.aminmax(batch["hist_len"]))
+        if shortest < 0 or longest > T:
+            raise ValueError(f"hist_len must lie in 0..{T} (the history width, max_len); got {shortest}..{longest}: "
+                             f"truncate longer histories to their last {T} behaviours")
+        real = history_mask(batch["hist_len"], T)  # (B, T)
         for wrong, what in ((~real & (batch["hist_item"] != 0), "behaviour ids after its hist_len"),
                             (real & (batch["hist_item"] == 0), "padding (id 0) within its hist_len")):
             if wrong.any():
