@@ -35,6 +35,7 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepCTR-Torch and torch-rechub -> docs/benchmarks.md
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py
 	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2
+	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --own-loops
 
 bench-notebooks: $(STAMP)  ## seconds per notebook (fresh kernel, in memory) against the 90 s / 6 min budgets -> docs/benchmarks.md
 	$(BIN)/python benchmarks/notebook_times.py

@@ -4,6 +4,7 @@
     python benchmarks/compare_peers.py --smoke --peers none --out /tmp/b.md   # seconds, course_lib only
     python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2 --models DCN,MMoE   # test AUC per learning rate,
                                                           # and each library's rate chosen on validation rows
+    python benchmarks/compare_peers.py --own-loops        # samples/s with each library's own fit and data loader
 
 Every run (library x model x seed) trains in its own fresh process (except with --smoke or --in-process),
 so its peak memory is its own.
@@ -26,14 +27,17 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also in spawned processes
-from harness import run_one  # noqa: E402
+from harness import run_one, run_own_loop  # noqa: E402
 from report import DOC, publish  # noqa: E402
 from settings import MODELS, Settings  # noqa: E402
 from workload import tasks  # noqa: E402
 
 BEGIN, END = "<!-- results: written by benchmarks/compare_peers.py -->", "<!-- end of results -->"
 SWEEP_BEGIN, SWEEP_END = "<!-- learning rates: written by benchmarks/compare_peers.py --lrs -->", "<!-- end of sweep -->"
+OWN_BEGIN, OWN_END = "<!-- own loops: written by benchmarks/compare_peers.py --own-loops -->", "<!-- end of own loops -->"
 PEER_PACKAGES = {"deepctr": "deepctr-torch", "rechub": "torch-rechub"}
+OWN_LOOPS = {"course_lib": "`course_lib.train.fit`", "DeepCTR-Torch": "`model.compile`, `model.fit`",
+             "torch-rechub": "`DataLoader(TorchDataset)`, `CTRTrainer.fit` (MMoE: `MTLTrainer.fit`)"}
 
 
 def isolated(library: str, model: str, seed: int, s: Settings) -> dict:
@@ -50,6 +54,19 @@ def run_all(libraries: list[str], models: list[str], s: Settings, isolate: bool 
                 r = (isolated if isolate else run_one)(library, model, seed, s)
                 print(f"seed {seed}  lr {s.lr:g}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s  "
                       + "  ".join(f"{t} AUC {r[t]['auc']:.4f}" for t in tasks(model)), flush=True)
+                results.append(r)
+    return results
+
+
+def run_own_loops(libraries: list[str], models: list[str], s: Settings) -> list[dict]:
+    """``run_own_loop`` for every seed, model and library, interleaved like ``run_all``."""
+    results = []
+    for seed in s.seeds:
+        for model in models:
+            for library in libraries:
+                r = run_own_loop(library, model, seed, s)
+                print(f"seed {seed}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s (own loop)",
+                      flush=True)
                 results.append(r)
     return results
 
@@ -80,6 +97,21 @@ def tables(results: list[dict], models: list[str]) -> str:
                            f"{mean(lib, 'memory_mb'):.1f} | {speed:.2f} | {memory:.2f} |")
         out.append("")
     return "\n".join(out)
+
+
+def own_loop_table(results: list[dict], models: list[str]) -> str:
+    """The loops used, then one markdown table: samples/s of every model x library in its own training loop
+    (mean ± sd over seeds); the speed ratio is course_lib's mean over that library's."""
+    libraries = list(dict.fromkeys(r["library"] for r in results))
+    out = ["Loops: " + "; ".join(f"{lib}: {OWN_LOOPS[lib]}" for lib in libraries) + ".", "",
+           "| model | library | samples/s | speed ratio |", "|---|---|---|---|"]
+    for model in models:
+        speed = {lib: [r["throughput"] for r in results if r["model"] == model and r["library"] == lib]
+                 for lib in libraries}
+        for lib, values in speed.items():
+            ratio = statistics.mean(speed["course_lib"]) / statistics.mean(values)
+            out.append(f"| {model} | {lib} | {mean_sd(values, 0)} | {ratio:.2f} |")
+    return "\n".join(out) + "\n"
 
 
 def sweep_tables(results: list[dict], models: list[str], lrs: list[float]) -> str:
@@ -139,8 +171,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated among {', '.join(MODELS)}")
     parser.add_argument("--in-process", action="store_true",
                         help="run everything in this process (faster start; --smoke implies it)")
-    parser.add_argument("--lrs", help="comma-separated learning rates: test AUC at each, and each library at "
-                                      "the rate chosen on validation rows (instead of the speed and memory tables)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--lrs", help="comma-separated learning rates: test AUC at each, and each library at "
+                                    "the rate chosen on validation rows (instead of the speed and memory tables)")
+    mode.add_argument("--own-loops", action="store_true",
+                      help="samples/s with each library's own training loop and data pipeline (in this process)")
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
     peers = [] if args.peers == "none" else args.peers.split(",")
@@ -165,6 +200,9 @@ def main(argv: list[str] | None = None) -> None:
         text = (f"{machine(s.sweep(lrs[0]), libraries)}\n\nTest AUC at every rate:\n\n"
                 f"{sweep_tables(results, models, lrs)}\n{chosen_rates(results, models, lrs)}")
         block = (SWEEP_BEGIN, SWEEP_END)
+    elif args.own_loops:
+        text = f"{machine(s, libraries)}\n\n{own_loop_table(run_own_loops(libraries, models, s), models)}"
+        block = (OWN_BEGIN, OWN_END)
     else:
         results = run_all(libraries, models, s, isolate)
         text, block = f"{machine(s, libraries)}\n\n{tables(results, models)}", (BEGIN, END)

@@ -1,12 +1,16 @@
 """Adapter for course_lib: its models take the CTRData batch dict as it is and return logits."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 
 from course_lib.data import CTRData
 from course_lib.models import DCN, DIEN, DIN, MultiTaskCTR
+from course_lib.train import fit
 from settings import Settings
+from workload import tasks
 
 LIBRARY = "course_lib"
 OUTPUT = "logits"
@@ -36,3 +40,10 @@ def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     logits = net(x)
     extra = DIEN.penalty(net, x) if isinstance(net, DIEN) and net.training else torch.zeros(())
     return logits, extra
+
+
+def own_loop(net: nn.Module, data: CTRData, model: str, s: Settings) -> Callable[[], None]:
+    """Training as the notebooks run it: ``course_lib.train.fit`` (slices the batch tensors, no DataLoader)."""
+    penalty = DIEN.penalty if isinstance(net, DIEN) else None
+    return lambda: fit(net, data, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, penalty=penalty,
+                       label=tasks(model), seed=torch.initial_seed(), progress=False)

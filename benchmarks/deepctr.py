@@ -9,6 +9,10 @@ Settings that DeepCTR cannot take as they are (stated in docs/benchmarks.md):
 """
 from __future__ import annotations
 
+import contextlib
+import io
+from collections.abc import Callable
+
 import torch
 from deepctr_torch.inputs import SparseFeat, VarLenSparseFeat
 from deepctr_torch.models import DCN, DIEN, DIN, MMOE
@@ -16,7 +20,7 @@ from torch import Tensor, nn
 
 from course_lib.data import ITEM_FIELDS, CTRData
 from settings import Settings
-from workload import negatives
+from workload import labels, negatives, tasks
 
 LIBRARY = "DeepCTR-Torch"
 OUTPUT = "probabilities"
@@ -63,3 +67,18 @@ def inputs(net: nn.Module, data: CTRData) -> dict[str, Tensor]:
 def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     p = net(x["X"])  # (B, 1) or (B, K) probabilities; DIEN leaves alpha * L_aux in net.aux_loss
     return p.squeeze(-1) if p.shape[-1] == 1 else p, net.aux_loss.squeeze()
+
+
+def own_loop(net: nn.Module, data: CTRData, model: str, s: Settings) -> Callable[[], None]:
+    """Training as DeepCTR-Torch's documentation shows it: ``compile`` then ``fit`` on a dict of NumPy arrays
+    (``fit`` stacks them into one matrix and batches it with a ``DataLoader`` over a ``TensorDataset``)."""
+    fields = data.features | negatives(data)
+    x = {name: fields[name].numpy() for name in net.feature_index}
+    y = labels(data, model).numpy()
+    loss = ["binary_crossentropy"] * len(tasks(model)) if model == "MMoE" else "binary_crossentropy"
+    net.compile(torch.optim.Adam(net.parameters(), lr=s.lr), loss)
+
+    def train() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):  # fit prints the device and the number of samples
+            net.fit(x, y, batch_size=s.batch_size, epochs=s.epochs, verbose=0)
+    return train

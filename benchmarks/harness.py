@@ -115,3 +115,14 @@ def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
     if valid is not None:
         result["valid"] = evaluate(adapter, net, valid, model)
     return result
+
+
+def run_own_loop(library: str, model: str, seed: int, s: Settings) -> dict:
+    """Train ``model`` with ``library``'s own training loop (its ``fit`` and data pipeline, as its users do);
+    return the samples/s of the whole call. Only the loop differs from ``run_one``: same model, data, Adam."""
+    run = prepare(library, model, seed, s)
+    train = run.adapter.own_loop(run.net, run.train, model, s)
+    start = time.perf_counter()
+    train()
+    return dict(library=run.adapter.LIBRARY, model=model, seed=seed,
+                throughput=s.epochs * len(run.train) / (time.perf_counter() - start))

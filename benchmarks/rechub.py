@@ -10,14 +10,22 @@ ones every time: reusing them would share embeddings between seeds.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
+from collections.abc import Callable
+
 from torch import Tensor, nn
+from torch.utils.data import DataLoader, Subset
 from torch_rechub.basic.features import SequenceFeature, SparseFeature
 from torch_rechub.models.multi_task import MMOE
 from torch_rechub.models.ranking import DCNv2, DIEN, DIN
+from torch_rechub.trainers import CTRTrainer, MTLTrainer
+from torch_rechub.utils.data import TorchDataset
 
 from course_lib.data import ITEM_FIELDS, CTRData
 from settings import Settings
-from workload import negatives
+from workload import labels, negatives, tasks
 
 LIBRARY = "torch-rechub"
 OUTPUT = "probabilities"
@@ -60,3 +68,25 @@ def inputs(net: nn.Module, data: CTRData) -> dict[str, Tensor]:
 def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     out = net(x)  # DIEN returns (probabilities, alpha * L_aux)
     return out if isinstance(out, tuple) else (out, out.new_zeros(()))
+
+
+def own_loop(net: nn.Module, data: CTRData, model: str, s: Settings) -> Callable[[], None]:
+    """Training as torch-rechub's documentation shows it: a ``DataLoader`` over its ``TorchDataset`` of NumPy
+    arrays (what ``DataGenerator.generate_dataloader`` builds), then ``CTRTrainer`` / ``MTLTrainer.fit``."""
+    x = {name: values.numpy() for name, values in inputs(net, data).items()}
+    loader = DataLoader(TorchDataset(x, labels(data, model).numpy()), batch_size=s.batch_size, shuffle=True)
+    params = dict(optimizer_params={"lr": s.lr, "weight_decay": 0.0}, n_epoch=s.epochs)
+    if model == "MMoE":
+        trainer = MTLTrainer(net, ["classification"] * len(tasks(model)), **params)
+    else:
+        trainer = CTRTrainer(net, loss_mode=model != "DIEN", **params)  # DIEN returns (p, alpha * L_aux)
+
+    # MTLTrainer.fit requires validation data and scores it after every epoch: one batch keeps that small.
+    valid = [DataLoader(Subset(loader.dataset, range(s.batch_size)), s.batch_size)] if model == "MMoE" else []
+
+    def train() -> None:
+        with tempfile.TemporaryDirectory() as out, contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):  # its tqdm bar; fit saves the weights at the end
+            trainer.model_path = out
+            trainer.fit(loader, *valid)
+    return train

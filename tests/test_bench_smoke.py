@@ -35,6 +35,30 @@ def test_smoke_run_writes_one_table_per_model(tmp_path):
     assert "torch.set_num_threads(1)" in text and "| course_lib | click |" in run.stdout
 
 
+def test_own_loops_write_their_block_beside_the_results(tmp_path):
+    out = tmp_path / "bench.md"
+    out.write_text("# Prose\n<!-- results: written by benchmarks/compare_peers.py -->\nkept\n<!-- end of results -->\n")
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
+                          "--own-loops", "--out", str(out)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "COURSE_LIB_QUIET": "1"})
+    assert run.returncode == 0, run.stderr
+    text = out.read_text()
+    assert "\nkept\n" in text and "<!-- end of own loops -->" in text  # the results block is left alone
+    assert "Loops: course_lib: `course_lib.train.fit`." in text
+    rows = re.findall(r"^\| (\w+) \| course_lib \| (\d+) ± \d+ \| ([\d.]+) \|$", text, re.M)
+    assert [r[0] for r in rows] == ["DIN", "DIEN", "DCN", "MMoE"]
+    assert all(int(r[1]) > 0 and r[2] == "1.00" for r in rows)
+
+
+def test_course_lib_own_loop_is_fit_and_trains_the_model():
+    from harness import prepare
+    s = Settings.smoke()
+    run = prepare("course_lib", "MMoE", 0, s)
+    before = [p.detach().clone() for p in run.net.parameters()]
+    run.adapter.own_loop(run.net, run.train, "MMoE", s)()
+    assert all(not torch.equal(a, b) for a, b in zip(before, run.net.parameters()))  # every tensor was updated
+
+
 def test_unknown_peer_is_a_clear_error(tmp_path):
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke",
                           "--peers", "tensorflow", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
