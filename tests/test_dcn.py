@@ -125,19 +125,28 @@ def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
     xL = model.cross(x0)
     if structure == "stacked":  # deep network on top of the cross network
         expected = model.deep(xL)
-    else:  # cross and deep side by side, one logit on [x_L ; deep(x_0)]
-        expected = model.head(xL) + model.deep(x0)
+    else:  # cross and deep side by side, one logit layer on [x_L ; h], h = the deep network's last hidden layer
+        h = model.deep(x0)
+        assert h.shape == (8, 8) and (h >= 0).all()  # ReLU features, not a logit
+        expected = model.logit(torch.cat([xL, h], -1))
     assert_close(model(b), expected.squeeze(-1))
+
+
+def test_dcn_refuses_a_parallel_structure_without_a_deep_network(data):
+    with pytest.raises(ValueError, match="parallel structure needs a deep network"):
+        DCN(data.vocab, hidden=())
+    assert DCN(data.vocab, hidden=(), structure="stacked")(data.batch(torch.arange(2))).shape == (2,)  # x_L -> logit
 
 
 def test_dcn_parameter_count(data):
     d, D = 4 * 9, 4
     model = DCN(data.vocab, embed_dim=D, cross_layers=2, hidden=(16, 8), version="v2", structure="parallel")
     embeddings = sum(data.vocab.values()) * D
-    deep = (d * 16 + 16) + (16 * 8 + 8) + (8 + 1)
-    assert sum(p.numel() for p in model.parameters()) == embeddings + 2 * (d * d + d) + deep + (d + 1)
+    tower = (d * 16 + 16) + (16 * 8 + 8)  # the deep network's two hidden layers
+    logit = (d + 8) + 1  # parallel: one weight per entry of [x_L ; h] and one bias (DCN Eq. 5)
+    assert sum(p.numel() for p in model.parameters()) == embeddings + 2 * (d * d + d) + tower + logit
     stacked = DCN(data.vocab, embed_dim=D, cross_layers=2, hidden=(16, 8), version="v1", structure="stacked")
-    assert sum(p.numel() for p in stacked.parameters()) == embeddings + 2 * 2 * d + deep
+    assert sum(p.numel() for p in stacked.parameters()) == embeddings + 2 * 2 * d + tower + (8 + 1)
 
 
 def test_padding_content_does_not_change_the_output(data):

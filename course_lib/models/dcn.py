@@ -6,12 +6,11 @@ Input x_0 (B, d), d = (F + 4) D: the field embeddings side by side, in the order
     [ context fields (user, age, gender, pos, device: vocab order) | item | cat | hist_item | hist_cat ]
       each field one block of D columns; hist_* = the masked pool of the behaviour embeddings.
 
-    parallel:  logit = w^T [x_L ; MLP(x_0)] + b       (cross and deep side by side, one logit layer)
-    stacked:   logit = MLP(x_L)                        (deep network on top of the cross network)
+    parallel:  logit = w^T [x_L ; h] + b,  h = ReLU layers(x_0)   (side by side; DCN section 2.4, Eq. 5)
+    stacked:   logit = MLP(x_L)                                 (the deep network on top of the cross network)
 
-where x_L = CrossNet(x_0) (course_lib.nn.cross). In the parallel structure the logit layer on the
-concatenation is written as the sum of a linear head on x_L and the deep tower's own output layer:
-the same function. ``cross_weight_blocks`` maps the first cross layer's W back to field pairs (DCN-V2 Fig. 6).
+where x_L = CrossNet(x_0) (course_lib.nn.cross) and h is the deep network's last hidden layer.
+``cross_weight_blocks`` maps the first cross layer's W back to field pairs (DCN-V2 Fig. 6).
 """
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from ..nn import MLP, CrossNet, FieldEmbedding, masked_pool
+from ..nn.mlp import as_sizes, relu_layers
 
 
 class DCN(nn.Module):
@@ -30,12 +30,18 @@ class DCN(nn.Module):
             raise ValueError(f"structure must be 'parallel' or 'stacked', got {structure!r}")
         if pooling not in ("sum", "mean"):
             raise ValueError(f"pooling must be 'sum' or 'mean', got {pooling!r}")
+        if structure == "parallel" and not as_sizes(hidden):
+            raise ValueError("the parallel structure needs a deep network beside the cross network: give hidden "
+                             "at least one layer size, for example (200, 80)")
         self.embed, self.structure, self.pooling = FieldEmbedding(vocab, embed_dim), structure, pooling
         self.fields = [*self.embed.context_fields, "item", "cat", "hist_item", "hist_cat"]
         d = embed_dim * len(self.fields)
         self.cross = CrossNet(d, cross_layers, version, rank)
-        self.deep = MLP(d, hidden)  # parallel: deep tower on x_0 with its own output; stacked: on x_L
-        self.head = nn.Linear(d, 1) if structure == "parallel" else None  # parallel: logit layer's x_L part
+        if structure == "parallel":
+            self.deep = relu_layers(d, hidden)  # x_0 -> h
+            self.logit = nn.Linear(d + as_sizes(hidden)[-1], 1)  # w, b on [x_L ; h]
+        else:
+            self.deep = MLP(d, hidden)  # x_L -> logit
 
     def field_slices(self) -> dict[str, slice]:
         """Columns of x_0 (and rows / columns of every cross weight) that belong to each field."""
@@ -53,7 +59,7 @@ class DCN(nn.Module):
         xL = self.cross(x0)  # (B, d)
         if self.structure == "stacked":
             return self.deep(xL).squeeze(-1)  # (B,)
-        return (self.head(xL) + self.deep(x0)).squeeze(-1)  # (B,)
+        return self.logit(torch.cat([xL, self.deep(x0)], -1)).squeeze(-1)  # (B,)
 
     @torch.no_grad()
     def cross_weight_blocks(self, layer: int = 0) -> tuple[list[str], Tensor]:

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..nn import MLP, FieldEmbedding, masked_pool
-from ..nn.mlp import as_sizes
+from ..nn.mlp import as_sizes, relu_layers
 
 
 def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
@@ -55,12 +55,6 @@ class Experts(nn.Module):
         for w, b in zip(self.weights, self.biases):
             h = torch.relu(h @ w + b)  # (E, B, H): f_i(x) for every expert i
         return h.transpose(0, 1)  # (B, E, H)
-
-
-def relu_layers(in_dim: int, hidden: int | tuple[int, ...]) -> nn.Sequential:
-    """in_dim -> hidden[0] -> ... -> hidden[-1], ReLU after every layer (an expert or a shared bottom)."""
-    sizes = as_sizes(hidden)
-    return nn.Sequential(MLP(in_dim, sizes[:-1], out_dim=sizes[-1]), nn.ReLU())
 
 
 def n_params(model: nn.Module) -> int:

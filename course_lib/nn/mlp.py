@@ -30,3 +30,10 @@ class MLP(nn.Sequential):
             layers += [nn.Linear(width, h), activation_layer(activation, h)]
             width = h
         super().__init__(*layers, nn.Linear(width, out_dim))
+
+
+def relu_layers(in_dim: int, hidden: int | tuple[int, ...]) -> nn.Sequential:
+    """in_dim -> hidden[0] -> ... -> hidden[-1], ReLU after every layer (a tower that ends in features, not
+    in a logit: MMoE's shared bottom, DCN's parallel deep network)."""
+    sizes = as_sizes(hidden)
+    return nn.Sequential(MLP(in_dim, sizes[:-1], out_dim=sizes[-1]), nn.ReLU())
