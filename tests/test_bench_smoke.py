@@ -111,15 +111,16 @@ def test_learning_rates_must_be_numbers(tmp_path):
 
 def test_step_phases_prints_one_row_per_model_and_library():
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "step_phases.py"), "--models", "DCN,MMoE",
-                          "--libraries", "course_lib", "--steps", "3"], capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "COURSE_LIB_QUIET": "1"})
+                          "--libraries", "course_lib", "--rounds", "2", "--steps", "3"], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "COURSE_LIB_QUIET": "1"})
     assert run.returncode == 0, run.stderr
-    rows = re.findall(r"^\| (DCN|MMoE) course_lib \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$",
-                      run.stdout, re.M)
+    rows = re.findall(r"^\| (DCN|MMoE) course_lib \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| "
+                      r"([\d.]+) \|$", run.stdout, re.M)
     assert [r[0] for r in rows] == ["DCN", "MMoE"]
-    for _, *ms in rows:
+    for _, *ms, ratio in rows:
         *parts, total = map(float, ms)
         assert all(p > 0 for p in parts) and abs(sum(parts) - total) < 0.02  # the phases add up to the step
+        assert ratio == "1.00"  # course_lib against itself, round by round
 
 
 def test_notebook_times_names_each_notebook_its_slowest_cell_and_the_budget(tmp_path):
