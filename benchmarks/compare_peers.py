@@ -6,8 +6,8 @@
                                                           # and each library's rate chosen on validation rows
     python benchmarks/compare_peers.py --own-loops        # samples/s with each library's own fit and data loader
 
-Every run (library x model x seed) trains in its own fresh process (except with --smoke or --in-process),
-so its peak memory is its own.
+Every run (library x model x seed) trains in its own fresh process (except with --smoke, --in-process or
+--own-loops, which measures no memory), so its peak memory is its own.
 Runs are interleaved (seed -> model -> library), so a change in the load of the shared machine hits
 course_lib and the peers alike, and the ratios compare runs made minutes apart. Settings: settings.py.
 """
@@ -19,6 +19,7 @@ import os
 import platform
 import statistics
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -36,37 +37,26 @@ BEGIN, END = "<!-- results: written by benchmarks/compare_peers.py -->", "<!-- e
 SWEEP_BEGIN, SWEEP_END = "<!-- learning rates: written by benchmarks/compare_peers.py --lrs -->", "<!-- end of sweep -->"
 OWN_BEGIN, OWN_END = "<!-- own loops: written by benchmarks/compare_peers.py --own-loops -->", "<!-- end of own loops -->"
 PEER_PACKAGES = {"deepctr": "deepctr-torch", "rechub": "torch-rechub"}
-OWN_LOOPS = {"course_lib": "`course_lib.train.fit`", "DeepCTR-Torch": "`model.compile`, `model.fit`",
-             "torch-rechub": "`DataLoader(TorchDataset)`, `CTRTrainer.fit` (MMoE: `MTLTrainer.fit`)"}
+Runner = Callable[[str, str, int, Settings], dict]  # (library, model, seed, settings) -> one run's results
 
 
-def isolated(library: str, model: str, seed: int, s: Settings) -> dict:
-    """``run_one`` in a fresh process: its peak memory is not hidden by what earlier runs freed."""
+def isolated(runner: Runner, library: str, model: str, seed: int, s: Settings) -> dict:
+    """``runner`` in a fresh process: the run's peak memory is not hidden by what earlier runs freed."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(run_one, library, model, seed, s).result()
+        return pool.submit(runner, library, model, seed, s).result()
 
 
-def run_all(libraries: list[str], models: list[str], s: Settings, isolate: bool = True) -> list[dict]:
+def run_all(libraries: list[str], models: list[str], s: Settings, isolate: bool = True,
+            runner: Runner = run_one) -> list[dict]:
+    """``runner`` for every seed, model and library, interleaved in that order."""
     results = []
     for seed in s.seeds:
         for model in models:
             for library in libraries:
-                r = (isolated if isolate else run_one)(library, model, seed, s)
+                r = isolated(runner, library, model, seed, s) if isolate else runner(library, model, seed, s)
+                scores = "  ".join(f"{t} AUC {r[t]['auc']:.4f}" for t in tasks(model) if t in r)
                 print(f"seed {seed}  lr {s.lr:g}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s  "
-                      + "  ".join(f"{t} AUC {r[t]['auc']:.4f}" for t in tasks(model)), flush=True)
-                results.append(r)
-    return results
-
-
-def run_own_loops(libraries: list[str], models: list[str], s: Settings) -> list[dict]:
-    """``run_own_loop`` for every seed, model and library, interleaved like ``run_all``."""
-    results = []
-    for seed in s.seeds:
-        for model in models:
-            for library in libraries:
-                r = run_own_loop(library, model, seed, s)
-                print(f"seed {seed}  {model:5s} {r['library']:14s} {r['throughput']:9.0f} samples/s (own loop)",
-                      flush=True)
+                      f"{scores}", flush=True)
                 results.append(r)
     return results
 
@@ -101,15 +91,16 @@ def tables(results: list[dict], models: list[str]) -> str:
 
 def own_loop_table(results: list[dict], models: list[str]) -> str:
     """The loops used, then one markdown table: samples/s of every model x library in its own training loop
-    (mean ± sd over seeds); the speed ratio is course_lib's mean over that library's."""
-    libraries = list(dict.fromkeys(r["library"] for r in results))
-    out = ["Loops: " + "; ".join(f"{lib}: {OWN_LOOPS[lib]}" for lib in libraries) + ".", "",
+    (mean ± sd over seeds). The speed ratio pairs the runs of one seed, made one after the other: the median
+    over seeds of course_lib's samples/s divided by that library's."""
+    loops = {r["library"]: r["loop"] for r in results}
+    out = ["Loops: " + "; ".join(f"{lib}: {loop}" for lib, loop in loops.items()) + ".", "",
            "| model | library | samples/s | speed ratio |", "|---|---|---|---|"]
     for model in models:
         speed = {lib: [r["throughput"] for r in results if r["model"] == model and r["library"] == lib]
-                 for lib in libraries}
+                 for lib in loops}
         for lib, values in speed.items():
-            ratio = statistics.mean(speed["course_lib"]) / statistics.mean(values)
+            ratio = statistics.median(c / v for c, v in zip(speed["course_lib"], values))
             out.append(f"| {model} | {lib} | {mean_sd(values, 0)} | {ratio:.2f} |")
     return "\n".join(out) + "\n"
 
@@ -201,7 +192,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"{sweep_tables(results, models, lrs)}\n{chosen_rates(results, models, lrs)}")
         block = (SWEEP_BEGIN, SWEEP_END)
     elif args.own_loops:
-        text = f"{machine(s, libraries)}\n\n{own_loop_table(run_own_loops(libraries, models, s), models)}"
+        results = run_all(libraries, models, s, isolate=False, runner=run_own_loop)
+        text = f"{machine(s, libraries)}\n\n{own_loop_table(results, models)}"
         block = (OWN_BEGIN, OWN_END)
     else:
         results = run_all(libraries, models, s, isolate)

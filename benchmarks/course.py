@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
@@ -12,8 +13,12 @@ from course_lib.train import fit
 from settings import Settings
 from workload import tasks
 
+if TYPE_CHECKING:
+    from harness import Setup
+
 LIBRARY = "course_lib"
 OUTPUT = "logits"
+OWN_LOOP = "`course_lib.train.fit`"
 
 
 def build(model: str, data: CTRData, s: Settings) -> nn.Module:
@@ -42,8 +47,9 @@ def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     return logits, extra
 
 
-def own_loop(net: nn.Module, data: CTRData, model: str, s: Settings) -> Callable[[], None]:
-    """Training as the notebooks run it: ``course_lib.train.fit`` (slices the batch tensors, no DataLoader)."""
-    penalty = DIEN.penalty if isinstance(net, DIEN) else None
-    return lambda: fit(net, data, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, penalty=penalty,
-                       label=tasks(model), seed=torch.initial_seed(), progress=False)
+def own_loop(run: Setup, model: str, seed: int, s: Settings) -> Callable[[], None]:
+    """Training as the notebooks run it, on ``run`` (harness.Setup): ``course_lib.train.fit``, which slices
+    the columns of CTRData for every batch (no DataLoader)."""
+    penalty = DIEN.penalty if isinstance(run.net, DIEN) else None
+    return lambda: fit(run.net, run.train, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, penalty=penalty,
+                       label=tasks(model), seed=seed, progress=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from deepctr_torch.inputs import SparseFeat, VarLenSparseFeat
@@ -20,10 +21,14 @@ from torch import Tensor, nn
 
 from course_lib.data import ITEM_FIELDS, CTRData
 from settings import Settings
-from workload import labels, negatives, tasks
+from workload import negatives, tasks
+
+if TYPE_CHECKING:
+    from harness import Setup
 
 LIBRARY = "DeepCTR-Torch"
 OUTPUT = "probabilities"
+OWN_LOOP = "`model.compile`, `model.fit`"
 
 
 def columns(data: CTRData, s: Settings, prefixes: tuple[str, ...] = ("hist_",)) -> list:
@@ -57,11 +62,15 @@ def build(model: str, data: CTRData, s: Settings) -> nn.Module:
     raise ValueError(f"unknown model {model!r}")
 
 
+def fields(net: nn.Module, data: CTRData) -> dict[str, Tensor]:
+    """The model's input fields by name, in its ``feature_index`` order (DIEN's include the negatives)."""
+    available = data.features | (negatives(data) if isinstance(net, DIEN) else {})
+    return {name: available[name] for name in net.feature_index}
+
+
 def inputs(net: nn.Module, data: CTRData) -> dict[str, Tensor]:
     """X (N, columns) float, laid out by the model's ``feature_index`` (as DeepCTR's own ``fit`` builds it)."""
-    fields = data.features | negatives(data)
-    X = torch.cat([fields[name].reshape(len(data), -1).float() for name in net.feature_index], 1)
-    return {"X": X}
+    return {"X": torch.cat([v.reshape(len(data), -1).float() for v in fields(net, data).values()], 1)}
 
 
 def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
@@ -69,16 +78,16 @@ def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     return p.squeeze(-1) if p.shape[-1] == 1 else p, net.aux_loss.squeeze()
 
 
-def own_loop(net: nn.Module, data: CTRData, model: str, s: Settings) -> Callable[[], None]:
-    """Training as DeepCTR-Torch's documentation shows it: ``compile`` then ``fit`` on a dict of NumPy arrays
-    (``fit`` stacks them into one matrix and batches it with a ``DataLoader`` over a ``TensorDataset``)."""
-    fields = data.features | negatives(data)
-    x = {name: fields[name].numpy() for name in net.feature_index}
-    y = labels(data, model).numpy()
+def own_loop(run: Setup, model: str, seed: int, s: Settings) -> Callable[[], None]:
+    """Training as DeepCTR-Torch's documentation shows it, on ``run`` (harness.Setup): ``compile`` then
+    ``fit`` on a dict of NumPy arrays (``fit`` stacks them into one matrix and batches it with a
+    ``DataLoader`` over a ``TensorDataset``). ``fit`` shuffles with torch's global generator, seeded by
+    ``prepare``."""
+    x = {name: values.numpy() for name, values in fields(run.net, run.train).items()}
     loss = ["binary_crossentropy"] * len(tasks(model)) if model == "MMoE" else "binary_crossentropy"
-    net.compile(torch.optim.Adam(net.parameters(), lr=s.lr), loss)
+    run.net.compile(torch.optim.Adam(run.net.parameters(), lr=s.lr), loss)
 
     def train() -> None:
         with contextlib.redirect_stdout(io.StringIO()):  # fit prints the device and the number of samples
-            net.fit(x, y, batch_size=s.batch_size, epochs=s.epochs, verbose=0)
+            run.net.fit(x, run.y.numpy(), batch_size=s.batch_size, epochs=s.epochs, verbose=0)
     return train

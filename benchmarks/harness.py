@@ -1,7 +1,8 @@
 """One benchmark run: build a model with one library's adapter, train it, time it, measure it, score it.
 
-Every library goes through the same loop below (Adam, binary cross-entropy, the same shuffled order of the
-same training rows), so the only thing that differs between libraries is the model code.
+``run_one``: every library goes through the same loop below (Adam, binary cross-entropy, the same shuffled
+order of the same training rows), so the only thing that differs between libraries is the model code.
+``run_own_loop``: every library trains with its own loop and data pipeline, as its users would.
 """
 from __future__ import annotations
 
@@ -119,10 +120,13 @@ def run_one(library: str, model: str, seed: int, s: Settings) -> dict:
 
 def run_own_loop(library: str, model: str, seed: int, s: Settings) -> dict:
     """Train ``model`` with ``library``'s own training loop (its ``fit`` and data pipeline, as its users do);
-    return the samples/s of the whole call. Only the loop differs from ``run_one``: same model, data, Adam."""
+    return the samples/s of the whole call, all epochs and the loop's own per-call work included.
+
+    Same model, data, batch size, epochs and Adam as ``run_one``; the loss is each loop's own (DeepCTR-Torch
+    sums it over the batch where the others average it, which changes the step size but not the speed)."""
     run = prepare(library, model, seed, s)
-    train = run.adapter.own_loop(run.net, run.train, model, s)
+    train = run.adapter.own_loop(run, model, seed, s)
     start = time.perf_counter()
     train()
-    return dict(library=run.adapter.LIBRARY, model=model, seed=seed,
+    return dict(library=run.adapter.LIBRARY, model=model, seed=seed, loop=run.adapter.OWN_LOOP,
                 throughput=s.epochs * len(run.train) / (time.perf_counter() - start))

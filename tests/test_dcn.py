@@ -106,10 +106,11 @@ def data():
 
 @pytest.mark.parametrize("structure", ["parallel", "stacked"])
 @pytest.mark.parametrize("version,rank", [("v1", None), ("v2", None), ("v2", 4)])
-def test_dcn_batch_of_one_and_shapes(data, structure, version, rank):
+@pytest.mark.parametrize("pooling", ["sum", "mean"])
+def test_dcn_batch_of_one_and_shapes(data, structure, version, rank, pooling):
     torch.manual_seed(0)
     model = DCN(data.vocab, embed_dim=4, cross_layers=2, hidden=(16, 8), version=version, structure=structure,
-                rank=rank).eval()
+                rank=rank, pooling=pooling).eval()
     one, eight = data.batch(torch.arange(1)), data.batch(torch.arange(8))
     assert model(one).shape == (1,)
     assert_close(model(one), model(eight)[:1])  # a row's logit does not depend on the rest of the batch
@@ -119,7 +120,7 @@ def test_dcn_batch_of_one_and_shapes(data, structure, version, rank):
 @pytest.mark.parametrize("structure", ["parallel", "stacked"])
 def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
     torch.manual_seed(0)
-    model = DCN(data.vocab, embed_dim=4, cross_layers=2, hidden=(16, 8), structure=structure)
+    model = DCN(data.vocab, embed_dim=4, cross_layers=2, hidden=(16, 6), structure=structure)
     b = data.batch(torch.arange(8))
     x0 = model.inputs(b)
     xL = model.cross(x0)
@@ -127,7 +128,7 @@ def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
         expected = model.deep(xL)
     else:  # cross and deep side by side, one logit layer on [x_L ; h], h = the deep network's last hidden layer
         h = model.deep(x0)
-        assert h.shape == (8, 8) and (h >= 0).all()  # ReLU features, not a logit
+        assert h.shape == (8, 6) and (h >= 0).all()  # ReLU features, not a logit
         expected = model.logit(torch.cat([xL, h], -1))
     assert_close(model(b), expected.squeeze(-1))
 
@@ -135,6 +136,8 @@ def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
 def test_dcn_refuses_a_parallel_structure_without_a_deep_network(data):
     with pytest.raises(ValueError, match="parallel structure needs a deep network"):
         DCN(data.vocab, hidden=())
+    with pytest.raises(ValueError, match="hidden layer sizes must be positive, got \\(200, 0\\)"):
+        DCN(data.vocab, hidden=(200, 0))
     assert DCN(data.vocab, hidden=(), structure="stacked")(data.batch(torch.arange(2))).shape == (2,)  # x_L -> logit
 
 

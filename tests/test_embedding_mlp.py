@@ -5,7 +5,8 @@ from torch.testing import assert_close
 
 from course_lib.data import ShopSim
 from course_lib.models import EmbeddingMLP, LogisticRegression
-from course_lib.nn import FieldEmbedding, history_mask, masked_pool
+from course_lib.nn import MLP, FieldEmbedding, history_mask, masked_pool
+from course_lib.nn.mlp import ReLULayers
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,16 @@ def test_parameter_counts(data):
     prelu = EmbeddingMLP(v, embed_dim=4, hidden=(10, 5), activation="prelu")  # the DIN paper's BaseModel
     assert [type(layer).__name__ for layer in prelu.mlp] == ["Linear", "PReLU", "Linear", "PReLU", "Linear"]
     assert sum(p.numel() for p in prelu.parameters()) == 4 * n_ids + mlp + 10 + 5  # one slope per neuron
+
+
+def test_relu_layers_end_in_features_and_refuse_empty_or_zero_sizes():
+    layers = ReLULayers(6, (5, 3))
+    assert [type(m).__name__ for m in layers] == ["Linear", "ReLU", "Linear", "ReLU"] and layers.out_dim == 3
+    assert layers(torch.randn(4, 6)).shape == (4, 3) and ReLULayers(6, 2).out_dim == 2
+    with pytest.raises(ValueError, match="at least one layer size"):
+        ReLULayers(6, ())
+    with pytest.raises(ValueError, match="must be positive, got \\(5, 0\\)"):
+        MLP(6, (5, 0))
 
 
 def test_lr_is_a_sum_of_weights(data):

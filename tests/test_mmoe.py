@@ -48,7 +48,7 @@ def test_one_expert_is_a_shared_bottom():
     mmoe = MMoE(10, n_tasks=2, n_experts=1, expert_hidden=6, tower_hidden=3)
     sb = SharedBottom(10, n_tasks=2, bottom_hidden=6, tower_hidden=3)
     with torch.no_grad():
-        linear = sb.bottom[0][0]  # MLP(10, (), 6) is a single Linear
+        linear = sb.bottom[0]  # one layer: Linear(10, 6), ReLU
         linear.weight.copy_(mmoe.experts.weights[0][0].T)
         linear.bias.copy_(mmoe.experts.biases[0][0, 0])
     sb.towers.load_state_dict(mmoe.towers.state_dict())
@@ -201,6 +201,6 @@ def test_matched_bottom_for_deeper_towers_and_the_ctr_wrapper(shop):
     mmoe = MultiTaskCTR(shop.vocab, kind="mmoe", embed_dim=4, n_experts=3, expert_hidden=8, tower_hidden=4)
     sb = MultiTaskCTR(shop.vocab, kind="shared_bottom", embed_dim=4, n_experts=3, expert_hidden=8, tower_hidden=4)
     input_dim = 4 * (len(sb.embed.context_fields) + 4)
-    assert sb.core.bottom[0][0].in_features == input_dim
+    assert sb.core.bottom[0].in_features == input_dim
     assert abs(n_params(sb.core) - n_params(mmoe.core)) <= (input_dim + 1 + 2 * 4) // 2
     assert n_params(sb.embed) == n_params(mmoe.embed)

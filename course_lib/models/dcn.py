@@ -6,10 +6,11 @@ Input x_0 (B, d), d = (F + 4) D: the field embeddings side by side, in the order
     [ context fields (user, age, gender, pos, device: vocab order) | item | cat | hist_item | hist_cat ]
       each field one block of D columns; hist_* = the masked pool of the behaviour embeddings.
 
-    parallel:  logit = w^T [x_L ; h] + b,  h = ReLU layers(x_0)   (side by side; DCN section 2.4, Eq. 5)
-    stacked:   logit = MLP(x_L)                                 (the deep network on top of the cross network)
+    parallel:  logit = w^T [x_L ; h] + b,  h = ReLULayers(x_0)   (side by side; DCN section 2.4, Eq. 5)
+    stacked:   logit = MLP(x_L)                                (the deep network on top of the cross network)
 
-where x_L = CrossNet(x_0) (course_lib.nn.cross) and h is the deep network's last hidden layer.
+where x_L = CrossNet(x_0) (course_lib.nn.cross) and h is the deep network's last hidden layer, so the parallel
+structure needs at least one hidden layer; the stacked one accepts ``hidden=()`` (x_L -> logit).
 ``cross_weight_blocks`` maps the first cross layer's W back to field pairs (DCN-V2 Fig. 6).
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from ..nn import MLP, CrossNet, FieldEmbedding, masked_pool
-from ..nn.mlp import as_sizes, relu_layers
+from ..nn.mlp import ReLULayers, as_sizes
 
 
 class DCN(nn.Module):
@@ -38,8 +39,8 @@ class DCN(nn.Module):
         d = embed_dim * len(self.fields)
         self.cross = CrossNet(d, cross_layers, version, rank)
         if structure == "parallel":
-            self.deep = relu_layers(d, hidden)  # x_0 -> h
-            self.logit = nn.Linear(d + as_sizes(hidden)[-1], 1)  # w, b on [x_L ; h]
+            self.deep = ReLULayers(d, hidden)  # x_0 -> h
+            self.logit = nn.Linear(d + self.deep.out_dim, 1)  # w, b on [x_L ; h]
         else:
             self.deep = MLP(d, hidden)  # x_L -> logit
 

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..nn import MLP, FieldEmbedding, masked_pool
-from ..nn.mlp import as_sizes, relu_layers
+from ..nn.mlp import ReLULayers, as_sizes
 
 
 def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
@@ -67,9 +67,8 @@ class SharedBottom(nn.Module):
     def __init__(self, input_dim: int, n_tasks: int = 2, bottom_hidden: int | tuple[int, ...] = 113,
                  tower_hidden: int | tuple[int, ...] = 8):
         super().__init__()
-        self.bottom = relu_layers(input_dim, bottom_hidden)
-        width = as_sizes(bottom_hidden)[-1]
-        self.towers = nn.ModuleList(MLP(width, tower_hidden) for _ in range(n_tasks))
+        self.bottom = ReLULayers(input_dim, bottom_hidden)
+        self.towers = nn.ModuleList(MLP(self.bottom.out_dim, tower_hidden) for _ in range(n_tasks))
 
     def forward(self, x: Tensor) -> Tensor:
         shared = self.bottom(x)  # (B, H)

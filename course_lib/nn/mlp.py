@@ -1,4 +1,5 @@
-"""The fully connected tower shared by the models: Linear -> activation, repeated, then a linear output."""
+"""Fully connected layers shared by the models: ``MLP`` (Linear -> activation, repeated, then a linear output,
+for example a logit) and ``ReLULayers`` (Linear -> ReLU, repeated: features for another layer to read)."""
 from __future__ import annotations
 
 from torch import nn
@@ -7,8 +8,11 @@ from .dice import Dice
 
 
 def as_sizes(hidden: int | tuple[int, ...]) -> tuple[int, ...]:
-    """Hidden sizes given as an int or a tuple, as a tuple."""
-    return (hidden,) if isinstance(hidden, int) else tuple(hidden)
+    """Hidden sizes given as an int or a tuple, as a tuple of positive ints."""
+    sizes = (hidden,) if isinstance(hidden, int) else tuple(hidden)
+    if any(h < 1 for h in sizes):
+        raise ValueError(f"hidden layer sizes must be positive, got {sizes}")
+    return sizes
 
 
 def activation_layer(name: str, width: int) -> nn.Module:
@@ -32,8 +36,13 @@ class MLP(nn.Sequential):
         super().__init__(*layers, nn.Linear(width, out_dim))
 
 
-def relu_layers(in_dim: int, hidden: int | tuple[int, ...]) -> nn.Sequential:
-    """in_dim -> hidden[0] -> ... -> hidden[-1], ReLU after every layer (a tower that ends in features, not
-    in a logit: MMoE's shared bottom, DCN's parallel deep network)."""
-    sizes = as_sizes(hidden)
-    return nn.Sequential(MLP(in_dim, sizes[:-1], out_dim=sizes[-1]), nn.ReLU())
+class ReLULayers(nn.Sequential):
+    """in_dim -> hidden[0] -> ... -> hidden[-1] = ``out_dim``, ReLU after every layer: features, not a logit
+    (MMoE's shared bottom, DCN's parallel deep network)."""
+
+    def __init__(self, in_dim: int, hidden: int | tuple[int, ...]):
+        sizes = (in_dim, *as_sizes(hidden))
+        if len(sizes) < 2:
+            raise ValueError("ReLULayers needs at least one layer size, for example 64 or (200, 80)")
+        super().__init__(*(m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.ReLU())))
+        self.out_dim = sizes[-1]
