@@ -25,15 +25,18 @@ def activation_layer(name: str, width: int) -> nn.Module:
     raise ValueError(f"activation must be 'relu', 'prelu' or 'dice', got {name!r}")
 
 
+def hidden_layers(in_dim: int, hidden: int | tuple[int, ...], activation: str) -> list[nn.Module]:
+    """Linear -> ``activation`` for each size in ``hidden``: in_dim -> hidden[0] -> ... -> hidden[-1]."""
+    sizes = (in_dim, *as_sizes(hidden))
+    return [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), activation_layer(activation, b))]
+
+
 class MLP(nn.Sequential):
     """in_dim -> hidden[0] -> ... -> hidden[-1] -> out_dim, with ``activation`` after each hidden layer."""
 
     def __init__(self, in_dim: int, hidden: int | tuple[int, ...], out_dim: int = 1, activation: str = "relu"):
-        layers, width = [], in_dim
-        for h in as_sizes(hidden):
-            layers += [nn.Linear(width, h), activation_layer(activation, h)]
-            width = h
-        super().__init__(*layers, nn.Linear(width, out_dim))
+        width = (in_dim, *as_sizes(hidden))[-1]
+        super().__init__(*hidden_layers(in_dim, hidden, activation), nn.Linear(width, out_dim))
 
 
 class ReLULayers(nn.Sequential):
@@ -41,8 +44,7 @@ class ReLULayers(nn.Sequential):
     (MMoE's shared bottom, DCN's parallel deep network)."""
 
     def __init__(self, in_dim: int, hidden: int | tuple[int, ...]):
-        sizes = (in_dim, *as_sizes(hidden))
-        if len(sizes) < 2:
+        if not as_sizes(hidden):
             raise ValueError("ReLULayers needs at least one layer size, for example 64 or (200, 80)")
-        super().__init__(*(m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.ReLU())))
-        self.out_dim = sizes[-1]
+        super().__init__(*hidden_layers(in_dim, hidden, "relu"))
+        self.out_dim = as_sizes(hidden)[-1]
