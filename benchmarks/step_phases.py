@@ -1,16 +1,21 @@
 """Where one training step's time goes: fetching the batch, forward, backward and Adam, per library.
 
     python benchmarks/step_phases.py --models DCN,MMoE     # a markdown table of milliseconds per step
+    python benchmarks/step_phases.py --libraries course_lib --adams default,foreach,fused   # Adam's kernels
 
 All libraries run in this one process, on the same batches, with the harness's loss and optimizer; each
 phase is timed with ``time.perf_counter``. The libraries take turns in rounds of ``--steps`` steps (the
 order rotates from round to round), so a change in the shared machine's load hits them alike. Each phase
 and the whole step get their median over the rounds (so the phases add up to the step only roughly), and the
-speed ratio is the median over the rounds of (that library's step time / course_lib's, same round).
+speed ratio is the median over the rounds of (that row's step time / the first row's, same round): with the
+default arguments, how many times as fast as each library course_lib is. ``--adams`` times every library with
+each of PyTorch's Adam implementations (``default``: what ``torch.optim.Adam`` picks, a loop over the
+parameters on CPU; ``foreach``; ``fused``: one kernel for all parameters).
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import time
@@ -26,8 +31,11 @@ from settings import Settings  # noqa: E402
 class Stepper:
     """One library's model, inputs and Adam, stepping through the training rows in a fixed shuffled order."""
 
-    def __init__(self, library: str, model: str, s: Settings):
+    def __init__(self, library: str, model: str, s: Settings, adam: str = "default"):
         self.run = prepare(library, model, 0, s)
+        if adam != "default":  # "foreach" or "fused"
+            self.run = self.run._replace(optimizer=torch.optim.Adam(self.run.net.parameters(), lr=s.lr, **{adam: True}))
+        self.label = self.run.adapter.LIBRARY + ("" if adam == "default" else f" (Adam {adam})")
         self.batches = torch.randperm(len(self.run.train), generator=torch.Generator().manual_seed(0)).split(
             s.batch_size)
         self.step = 0
@@ -53,37 +61,45 @@ class Stepper:
         return [1000 * t / steps for t in total]
 
 
-def rows(model: str, libraries: list[str], s: Settings, rounds: int, steps: int, warmup: int = 20) -> list[str]:
-    """One markdown row per library: median ms per phase, their sum, and the speed ratio against course_lib."""
-    steppers = {library: Stepper(library, model, s) for library in libraries}
-    for stepper in steppers.values():
+def rows(model: str, contestants: list[tuple[str, str]], s: Settings, rounds: int, steps: int,
+         warmup: int = 20) -> list[str]:
+    """One markdown row per (library, Adam implementation): median ms per phase, their sum, and the speed ratio
+    against the first of ``contestants``."""
+    steppers = [Stepper(library, model, s, adam) for library, adam in contestants]
+    for stepper in steppers:
         stepper.ms_per_phase(warmup)
-    timed = {library: [] for library in libraries}  # per library, per round: ms of the four phases
+    timed = [[] for _ in steppers]  # per contestant, per round: ms of the four phases
+    order = list(range(len(steppers)))
     for r in range(rounds):
-        for library in libraries[r % len(libraries):] + libraries[:r % len(libraries)]:
-            timed[library].append(steppers[library].ms_per_phase(steps))
+        k = r % len(order)  # each round starts with the next contestant
+        for i in order[k:] + order[:k]:
+            timed[i].append(steppers[i].ms_per_phase(steps))
     out = []
-    for library, per_round in timed.items():
+    for stepper, per_round in zip(steppers, timed):
         ms = [statistics.median(r[k] for r in per_round) for k in range(4)]
         total = statistics.median(sum(r) for r in per_round)
-        ratio = (f"{statistics.median(sum(r) / sum(c) for r, c in zip(per_round, timed['course_lib'])):.2f}"
-                 if "course_lib" in timed else "-")
-        name = steppers[library].run.adapter.LIBRARY
-        out.append(f"| {model} {name} | " + " | ".join(f"{v:.2f}" for v in ms) + f" | {total:.2f} | {ratio} |")
+        ratio = statistics.median(sum(r) / sum(first) for r, first in zip(per_round, timed[0]))
+        phases = " | ".join(f"{v:.2f}" for v in ms)
+        out.append(f"| {model} {stepper.label} | {phases} | {total:.2f} | {ratio:.2f} |")
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="DCN,MMoE")
-    parser.add_argument("--libraries", default=",".join(ADAPTERS))
+    parser.add_argument("--libraries", default=",".join(ADAPTERS), help="the first one is the reference")
+    parser.add_argument("--adams", default="default", help="comma-separated among default, foreach, fused")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=20, help="steps per library per round")
     args = parser.parse_args(argv)
+    adams = args.adams.split(",")
+    if not set(adams) <= {"default", "foreach", "fused"}:
+        parser.error(f"--adams takes default, foreach and fused; got {args.adams!r}")
+    contestants = list(itertools.product(args.libraries.split(","), adams))
     s = Settings()
     print("| one step, ms | batch | forward | backward | Adam | total | speed ratio |\n|---|---|---|---|---|---|---|")
     for model in args.models.split(","):
-        print("\n".join(rows(model, args.libraries.split(","), s, args.rounds, args.steps)), flush=True)
+        print("\n".join(rows(model, contestants, s, args.rounds, args.steps)), flush=True)
 
 
 if __name__ == "__main__":

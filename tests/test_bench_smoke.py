@@ -123,6 +123,18 @@ def test_step_phases_prints_one_row_per_model_and_library():
         assert ratio == "1.00"  # course_lib against itself, round by round
 
 
+def test_step_phases_times_each_adam_implementation_and_refuses_an_unknown_one():
+    script = [sys.executable, str(ROOT / "benchmarks" / "step_phases.py"), "--models", "DCN", "--libraries",
+              "course_lib", "--rounds", "2", "--steps", "3"]
+    env = {**os.environ, "COURSE_LIB_QUIET": "1"}
+    run = subprocess.run([*script, "--adams", "default,fused"], capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    rows = re.findall(r"^\| DCN (course_lib(?: \(Adam fused\))?) \|.* \| ([\d.]+) \|$", run.stdout, re.M)
+    assert [r[0] for r in rows] == ["course_lib", "course_lib (Adam fused)"] and rows[0][1] == "1.00"
+    bad = subprocess.run([*script, "--adams", "sgd"], capture_output=True, text=True, timeout=300, env=env)
+    assert bad.returncode != 0 and "--adams takes default, foreach and fused" in bad.stderr
+
+
 def test_notebook_times_names_each_notebook_its_slowest_cell_and_the_budget(tmp_path):
     out = tmp_path / "times.md"
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "notebook_times.py"), "--notebooks",
