@@ -87,7 +87,8 @@ def rows(model: str, contestants: list[tuple[str, str]], s: Settings, rounds: in
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="DCN,MMoE")
-    parser.add_argument("--libraries", default=",".join(ADAPTERS), help="the first one is the reference")
+    parser.add_argument("--libraries", default="course_lib,deepctr,rechub",
+                        help=f"comma-separated among {', '.join(ADAPTERS)}; the first one is the reference")
     parser.add_argument("--adams", default="default", help="comma-separated among default, foreach, fused")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=20, help="steps per library per round")

@@ -5,11 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from compare_peers import chosen_rates  # noqa: E402
+from harness import prepare, take  # noqa: E402
 from settings import Settings  # noqa: E402
 from workload import make_data  # noqa: E402
 ROW = re.compile(r"^\| course_lib \| (\w+) \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \| (\d+) \| (-?[\d.]+) \| "
@@ -133,6 +135,19 @@ def test_step_phases_times_each_adam_implementation_and_refuses_an_unknown_one()
     assert [r[0] for r in rows] == ["course_lib", "course_lib (Adam fused)"] and rows[0][1] == "1.00"
     bad = subprocess.run([*script, "--adams", "sgd"], capture_output=True, text=True, timeout=300, env=env)
     assert bad.returncode != 0 and "--adams takes default, foreach and fused" in bad.stderr
+
+
+def test_the_speed_floor_computes_course_libs_function_with_one_table():
+    """The floor models are course_lib's DCN and MMoE rewritten for speed: same weights, same logits."""
+    s = Settings.smoke()
+    for model in ("DCN", "MMoE"):
+        ours, floor = prepare("course_lib", model, 0, s), prepare("floor", model, 0, s)
+        batch = take(ours.x_train, torch.arange(64))
+        torch.testing.assert_close(floor.net(batch), ours.net(batch))
+        assert sum(p.numel() for p in floor.net.parameters()) == sum(p.numel() for p in ours.net.parameters())
+        assert floor.net.fields.table.shape[0] == sum(ours.train.vocab.values())  # every field's rows, once
+    with pytest.raises(ValueError, match="the floor covers DCN and MMoE"):
+        prepare("floor", "DIN", 0, s)
 
 
 def test_notebook_times_names_each_notebook_its_slowest_cell_and_the_budget(tmp_path):
