@@ -21,6 +21,7 @@ import statistics
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -167,8 +168,12 @@ def main(argv: list[str] | None = None) -> None:
                                     "the rate chosen on validation rows (instead of the speed and memory tables)")
     mode.add_argument("--own-loops", action="store_true",
                       help="samples/s with each library's own training loop and data pipeline (in this process)")
+    parser.add_argument("--fused-adam", action="store_true",
+                        help="with --own-loops: the peers' Adam runs its fused kernel too, as course_lib's fit does")
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args(argv)
+    if args.fused_adam and not args.own_loops:
+        parser.error("--fused-adam goes with --own-loops (the shared loop gives every library the same Adam)")
     peers = [] if args.peers == "none" else args.peers.split(",")
     models = args.models.split(",")
     unknown = [p for p in peers if p not in PEER_PACKAGES] + [m for m in models if m not in MODELS]
@@ -192,8 +197,11 @@ def main(argv: list[str] | None = None) -> None:
                 f"{sweep_tables(results, models, lrs)}\n{chosen_rates(results, models, lrs)}")
         block = (SWEEP_BEGIN, SWEEP_END)
     elif args.own_loops:
+        s = replace(s, peer_fused_adam=args.fused_adam)
         results = run_all(libraries, models, s, isolate=False, runner=run_own_loop)
-        text = f"{machine(s, libraries)}\n\n{own_loop_table(results, models)}"
+        adam = ("Adam: `fused=True` in every loop." if s.peer_fused_adam else
+                "Adam: `fused=True` in course_lib's `fit`, PyTorch's default in the peers' loops.")
+        text = f"{machine(s, libraries)}\n\n{adam}\n\n{own_loop_table(results, models)}"
         block = (OWN_BEGIN, OWN_END)
     else:
         results = run_all(libraries, models, s, isolate)

@@ -85,7 +85,7 @@ def own_loop(run: Setup, model: str, seed: int, s: Settings) -> Callable[[], Non
     ``prepare``."""
     x = {name: values.numpy() for name, values in fields(run.net, run.train).items()}
     loss = ["binary_crossentropy"] * len(tasks(model)) if model == "MMoE" else "binary_crossentropy"
-    run.net.compile(torch.optim.Adam(run.net.parameters(), lr=s.lr), loss)
+    run.net.compile(torch.optim.Adam(run.net.parameters(), lr=s.lr, fused=s.peer_fused_adam), loss)
 
     def train() -> None:
         with contextlib.redirect_stdout(io.StringIO()):  # fit prints the device and the number of samples

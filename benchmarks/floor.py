@@ -1,16 +1,20 @@
-"""Adapter for a speed floor: course_lib's DCN and MMoE rewritten for speed alone, to bound what model code
-can gain in the shared training loop (docs/benchmarks.md, "How far model code alone can go").
+"""Adapter for the floor: course_lib's DCN and MMoE rewritten for speed alone, the shortest training step we
+could write, to see what model code can gain in the shared loop (docs/benchmarks.md, "How far model code
+alone can go").
 
-    python benchmarks/step_phases.py --models DCN,MMoE --libraries course_lib,floor,deepctr,rechub
+    python benchmarks/step_phases.py --models DCN,MMoE --libraries floor,course_lib,deepctr,rechub
 
 A floor model is built from the course_lib model of the same settings and seed, and copies its weights, so
-its forward pass is the same function (tests/test_bench_smoke.py compares the logits). It does less work:
+its forward pass is the same function (tests/test_bench_smoke.py compares logits and gradients). The one
+difference in training: row 0 of an impression field's block gets gradients (course_lib's ``padding_idx``
+keeps it at zero), which ShopSim never exercises, since its impressions have no id 0. It does less work:
 * one embedding table for every field, its rows at per-field offsets: one gather for an impression's
   fields and one for both histories, and one tensor for Adam, where course_lib keeps a table per field;
 * no checks of the input (course_lib's ``FieldEmbedding.validate``);
 * DCN's cross layers add the bias inside the matrix product (``F.linear``) and the residual inside the
   element-wise product (``torch.addcmul``).
-It is not for teaching: no field owns a table a learner could look at, and bad ids fail deep in torch.
+It is not for teaching: no field owns a table a learner could look at, and an id beyond its field's
+vocabulary silently reads another field's rows.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from torch import Tensor, nn
 import course
 from course_lib.data import CTRData
 from course_lib.models import DCN, MultiTaskCTR
-from course_lib.nn import FieldEmbedding
+from course_lib.nn import FieldEmbedding, history_mask
 from settings import Settings
 
 LIBRARY = "floor"
@@ -31,8 +35,8 @@ OUTPUT = "logits"
 
 
 class FusedFields(nn.Module):
-    """A FieldEmbedding's tables stacked into one. forward: (fields (B, (F + 2) D) in the order context
-    fields, item, cat; pooled histories (B, 2D): the masked sums of hist_item and hist_cat)."""
+    """A FieldEmbedding's tables stacked into one. forward -> (fields, pooled): the impression's fields
+    (B, (n + 2) D) in the order n context fields, item, cat; the masked sums of hist_item and hist_cat (B, 2D)."""
 
     def __init__(self, embed: FieldEmbedding):
         super().__init__()
@@ -45,7 +49,7 @@ class FusedFields(nn.Module):
         B = len(batch["item"])
         ids = torch.stack([batch[f] for f in self.fields], 1) + self.first_row  # (B, F + 2)
         goods = torch.stack([batch["hist_item"], batch["hist_cat"]], -1) + self.first_row[-2:]  # (B, T, 2)
-        real = torch.arange(goods.shape[1]) < batch["hist_len"].unsqueeze(1)  # (B, T)
+        real = history_mask(batch["hist_len"], goods.shape[1])  # (B, T)
         pooled = (self.table[goods] * real[..., None, None]).sum(1)  # (B, 2, D)
         return self.table[ids].view(B, -1), pooled.view(B, -1)
 
@@ -73,8 +77,8 @@ class FloorMultiTask(nn.Module):
 
     def __init__(self, model: MultiTaskCTR):
         super().__init__()
-        if model.pooling != "sum":
-            raise ValueError("the floor multi-task model pools histories by sum, as the benchmark does")
+        if model.pooling != "sum" or model.n_tasks == 1:
+            raise ValueError("the floor multi-task model is the benchmark's: several tasks, sum pooling")
         self.fields, self.core = FusedFields(model.embed), copy.deepcopy(model.core)
         self.context_width = model.embed.dim * len(model.embed.context_fields)
 

@@ -69,7 +69,7 @@ def evaluate(adapter, net, data: CTRData, model: str) -> dict[str, dict[str, flo
 
 
 class Setup(NamedTuple):
-    adapter: ModuleType  # the library's adapter module (course.py, deepctr.py, rechub.py)
+    adapter: ModuleType  # the library's adapter module (course.py, floor.py, deepctr.py, rechub.py)
     net: nn.Module
     train: CTRData
     valid: CTRData | None  # rows to choose a learning rate on (only with Settings.valid_fraction > 0)

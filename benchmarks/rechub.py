@@ -82,7 +82,7 @@ def own_loop(run: Setup, model: str, seed: int, s: Settings) -> Callable[[], Non
     ``CTRTrainer`` / ``MTLTrainer.fit``. The loader shuffles with torch's global generator, seeded by ``prepare``."""
     x = {name: values.numpy() for name, values in run.x_train.items()}
     loader = DataLoader(TorchDataset(x, run.y.numpy()), batch_size=s.batch_size, shuffle=True)
-    params = dict(optimizer_params={"lr": s.lr, "weight_decay": 0.0}, n_epoch=s.epochs)
+    params = dict(optimizer_params={"lr": s.lr, "weight_decay": 0.0, "fused": s.peer_fused_adam}, n_epoch=s.epochs)
     if model == "MMoE":
         trainer = MTLTrainer(run.net, ["classification"] * len(tasks(model)), **params)
     else:

@@ -39,6 +39,7 @@ class Settings:
     epochs: int = 2
     seeds: tuple[int, ...] = (0, 1, 2)
     threads: int = 2  # torch.set_num_threads in every run
+    peer_fused_adam: bool = False  # own loops: the peers' Adam with fused=True too (course_lib's fit always has it)
 
     def sweep(self, lr: float) -> Settings:
         """The learning-rate sweep's settings at ``lr``: 10% of the rows move from training to a validation

@@ -9,8 +9,9 @@ order rotates from round to round), so a change in the shared machine's load hit
 and the whole step get their median over the rounds (so the phases add up to the step only roughly), and the
 speed ratio is the median over the rounds of (that row's step time / the first row's, same round): with the
 default arguments, how many times as fast as each library course_lib is. ``--adams`` times every library with
-each of PyTorch's Adam implementations (``default``: what ``torch.optim.Adam`` picks, a loop over the
-parameters on CPU; ``foreach``; ``fused``: one kernel for all parameters).
+each of PyTorch's Adam implementations: ``default`` (what ``torch.optim.Adam`` picks on CPU: a Python loop
+over the parameters, several tensor operations each), ``foreach`` (each operation once for a list of tensors)
+and ``fused`` (one fused operation per step, no Python loop over the parameters).
 """
 from __future__ import annotations
 
@@ -93,10 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=20, help="steps per library per round")
     args = parser.parse_args(argv)
-    adams = args.adams.split(",")
+    libraries, adams = args.libraries.split(","), args.adams.split(",")
+    if not set(libraries) <= set(ADAPTERS):
+        parser.error(f"--libraries takes {', '.join(ADAPTERS)}; got {args.libraries!r}")
     if not set(adams) <= {"default", "foreach", "fused"}:
         parser.error(f"--adams takes default, foreach and fused; got {args.adams!r}")
-    contestants = list(itertools.product(args.libraries.split(","), adams))
+    contestants = list(itertools.product(libraries, adams))
     s = Settings()
     print("| one step, ms | batch | forward | backward | Adam | total | speed ratio |\n|---|---|---|---|---|---|---|")
     for model in args.models.split(","):

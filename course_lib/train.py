@@ -52,7 +52,7 @@ def fit(model: nn.Module, train: CTRData, valid: CTRData | None = None, *, epoch
     """Train with Adam; shuffling is seeded by ``seed``. ``progress=None`` shows a bar unless quiet."""
     names, history = _labels(label), History()
     show = progress if progress is not None else os.environ.get("COURSE_LIB_QUIET") != "1"
-    # fused: Adam updates every parameter in one kernel; the same rule in half the optimizer's time on CPU
+    # fused: one C++ operation updates every parameter, no Python loop: the same rule in about half the time
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
     for epoch in range(epochs):
         model.train()

@@ -11,8 +11,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from compare_peers import chosen_rates  # noqa: E402
+import floor  # noqa: E402
 from harness import prepare, take  # noqa: E402
 from settings import Settings  # noqa: E402
+from step_phases import Stepper  # noqa: E402
 from workload import make_data  # noqa: E402
 ROW = re.compile(r"^\| course_lib \| (\w+) \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \| (\d+) \| (-?[\d.]+) \| "
                  r"([\d.]+) \| ([\d.]+) \|$")
@@ -47,9 +49,17 @@ def test_own_loops_write_their_block_beside_the_results(tmp_path):
     text = out.read_text()
     assert "\nkept\n" in text and "<!-- end of own loops -->" in text  # the results block is left alone
     assert "Loops: course_lib: `course_lib.train.fit`." in text
+    assert "Adam: `fused=True` in course_lib's `fit`, PyTorch's default in the peers' loops." in text
     rows = re.findall(r"^\| (\w+) \| course_lib \| (\d+) ± \d+ \| ([\d.]+) \|$", text, re.M)
     assert [r[0] for r in rows] == ["DIN", "DIEN", "DCN", "MMoE"]
     assert all(int(r[1]) > 0 and r[2] == "1.00" for r in rows)
+
+
+def test_fused_adam_for_the_peers_goes_with_the_own_loops_only(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
+                          "--fused-adam", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
+    assert run.returncode != 0 and "--fused-adam goes with --own-loops" in run.stderr
+    assert not (tmp_path / "b.md").exists()
 
 
 def test_course_lib_own_loop_is_fit_and_trains_the_model():
@@ -135,17 +145,35 @@ def test_step_phases_times_each_adam_implementation_and_refuses_an_unknown_one()
     assert [r[0] for r in rows] == ["course_lib", "course_lib (Adam fused)"] and rows[0][1] == "1.00"
     bad = subprocess.run([*script, "--adams", "sgd"], capture_output=True, text=True, timeout=300, env=env)
     assert bad.returncode != 0 and "--adams takes default, foreach and fused" in bad.stderr
+    for adam in ("foreach", "fused"):  # the row's label names the Adam that really steps
+        assert Stepper("course_lib", "DCN", Settings.smoke(), adam).run.optimizer.defaults[adam] is True
 
 
-def test_the_speed_floor_computes_course_libs_function_with_one_table():
-    """The floor models are course_lib's DCN and MMoE rewritten for speed: same weights, same logits."""
+def test_the_floor_models_compute_course_libs_function_with_one_table():
+    """The floor rewrites course_lib's DCN and MMoE for speed: from the same weights, the same logits and gradients.
+
+    Every weight is redrawn first, padding rows and cross biases included, so a floor that dropped the history
+    mask or moved DCN's bias out of the product would differ."""
     s = Settings.smoke()
-    for model in ("DCN", "MMoE"):
-        ours, floor = prepare("course_lib", model, 0, s), prepare("floor", model, 0, s)
+    rename = {"cross.W": "W", "cross.b": "b"}  # DCN's cross weights sit at the floor model's top level
+    for model, rewrite in (("DCN", floor.FloorDCN), ("MMoE", floor.FloorMultiTask)):
+        ours = prepare("course_lib", model, 0, s)
+        with torch.no_grad():
+            for p in ours.net.parameters():
+                p.normal_(std=0.1)
+        fast = rewrite(ours.net)
         batch = take(ours.x_train, torch.arange(64))
-        torch.testing.assert_close(floor.net(batch), ours.net(batch))
-        assert sum(p.numel() for p in floor.net.parameters()) == sum(p.numel() for p in ours.net.parameters())
-        assert floor.net.fields.table.shape[0] == sum(ours.train.vocab.values())  # every field's rows, once
+        logits, fast_logits = ours.net(batch), fast(batch)
+        torch.testing.assert_close(fast_logits, logits)
+        logits.sum().backward()
+        fast_logits.sum().backward()
+        tables = [ours.net.embed.tables[f].weight.grad for f in fast.fields.fields]
+        torch.testing.assert_close(fast.fields.table.grad, torch.cat(tables))  # every field's rows, once
+        grads = {rename.get(n, n): p.grad for n, p in ours.net.named_parameters() if not n.startswith("embed.")}
+        fast_grads = {n: p.grad for n, p in fast.named_parameters() if n != "fields.table"}
+        assert fast_grads.keys() == grads.keys()
+        for name, grad in fast_grads.items():
+            torch.testing.assert_close(grad, grads[name])
     with pytest.raises(ValueError, match="the floor covers DCN and MMoE"):
         prepare("floor", "DIN", 0, s)
 

@@ -165,7 +165,7 @@ def fit_mse(model: nn.Module, x: Tensor, y: Tensor, *, steps: int = 300, lr: flo
     replacement from a generator seeded by ``seed`` (the model's initialisation is up to the caller).
     """
     gen = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # one kernel, as in train.fit
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # as in train.fit
     losses = []
     for _ in range(steps):
         idx = torch.randint(len(x), (batch_size,), generator=gen) if batch_size else slice(None)
