@@ -47,7 +47,7 @@ class FusedFields(nn.Module):
 
     def forward(self, batch: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         B = len(batch["item"])
-        ids = torch.stack([batch[f] for f in self.fields], 1) + self.first_row  # (B, F + 2)
+        ids = torch.stack([batch[f] for f in self.fields], 1) + self.first_row  # (B, n + 2)
         goods = torch.stack([batch["hist_item"], batch["hist_cat"]], -1) + self.first_row[-2:]  # (B, T, 2)
         real = history_mask(batch["hist_len"], goods.shape[1])  # (B, T)
         pooled = (self.table[goods] * real[..., None, None]).sum(1)  # (B, 2, D)
