@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from ..nn import MLP, FieldEmbedding, masked_pool
 from ..nn.mlp import ReLULayers, as_sizes
+from ..train import adam
 
 
 def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
@@ -165,7 +166,7 @@ def fit_mse(model: nn.Module, x: Tensor, y: Tensor, *, steps: int = 300, lr: flo
     replacement from a generator seeded by ``seed`` (the model's initialisation is up to the caller).
     """
     gen = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # as in train.fit
+    optimizer = adam(model.parameters(), lr)
     losses = []
     for _ in range(steps):
         idx = torch.randint(len(x), (batch_size,), generator=gen) if batch_size else slice(None)
@@ -193,7 +194,7 @@ def fit_mse_runs(models: list[nn.Module], x: Tensor, y: Tensor, *, steps: int = 
     run = lambda p, b, xb: functional_call(base, (p, b), (xb,))  # noqa: E731  one model, one batch
     forward = torch.vmap(run)  # (R, B, d) -> (R, B, K)
     gen = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(params.values(), lr=lr, fused=True)
+    optimizer = adam(params.values(), lr)
     losses = []
     for _ in range(steps):
         idx = torch.randint(x.shape[1], (batch_size,), generator=gen) if batch_size else slice(None)

@@ -44,7 +44,8 @@ class ReLULayers(nn.Sequential):
     (MMoE's shared bottom, DCN's parallel deep network)."""
 
     def __init__(self, in_dim: int, hidden: int | tuple[int, ...]):
-        if not as_sizes(hidden):
+        sizes = as_sizes(hidden)
+        if not sizes:
             raise ValueError("ReLULayers needs at least one layer size, for example 64 or (200, 80)")
-        super().__init__(*hidden_layers(in_dim, hidden, "relu"))
-        self.out_dim = as_sizes(hidden)[-1]
+        super().__init__(*hidden_layers(in_dim, sizes, "relu"))
+        self.out_dim = sizes[-1]
