@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test figures student bench bench-scale bench-notebooks clean
+.PHONY: lab refresh test figures student bench bench-scale bench-notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,14 +13,27 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $@
 
-lab: $(STAMP)  ## install what is missing, then open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+# The learner works in their own copy of the chapters (exercises blank, never overwritten; git ignores it).
+LEARNER := my-notebooks
 
-test: $(STAMP)  ## install what is missing, then run unit tests, quiz-bank checks and nbval
-	COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+lab: $(STAMP)  ## install what is missing, make your copies of new chapters, then open JupyterLab on them
+	$(BIN)/python tools/learner_copies.py --out $(LEARNER)
+	COURSE_LIB_FIGURES=$(abspath $(LEARNER))/figures $(BIN)/jupyter lab $(LEARNER)/
 
-figures: $(STAMP)  ## re-execute every notebook in place (outputs committed); they save figures/*.png
-	cd notebooks && COURSE_LIB_QUIET=1 COURSE_LIB_DATA_DIR=$$(mktemp -d) ../$(BIN)/jupyter nbconvert \
+refresh: $(STAMP)  ## replace your copy of CHAPTER (make refresh CHAPTER=02) with the course's version; yours goes to backups/
+	$(BIN)/python tools/learner_copies.py --out $(LEARNER) --refresh $(CHAPTER)
+
+# The tests run with generic CPU kernels on one thread: the floating-point digits of another machine. The browser
+# test runs the chapters again in JupyterLab with this machine's own kernels and threads, so every notebook's
+# asserts hold on two kernel sets in one run (tests/README.md says what nbval compares and why).
+PORTABLE := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 COURSE_LIB_THREADS=1
+
+test: $(STAMP)  ## install what is missing, then run unit tests, quiz-bank checks, nbval and the browser test
+	$(PORTABLE) COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+figures: $(STAMP)  ## re-execute every notebook in place, rewriting their committed outputs and figures/*.png
+	cd notebooks && COURSE_LIB_QUIET=1 COURSE_LIB_DATA_DIR=$$(mktemp -d) COURSE_LIB_FIGURES=$(CURDIR)/figures \
+	    ../$(BIN)/jupyter nbconvert \
 	    --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 0*.ipynb
 
 student: $(STAMP)  ## nbgrader: student notebooks (solutions removed) in build/student/, course folder build/nbgrader/

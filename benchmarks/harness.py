@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from course_lib.data import CTRData
 from course_lib.metrics import auc, gauc
-from course_lib.train import set_seed
+from course_lib.runtime import set_seed
 from settings import Settings
 from workload import labels, make_data, tasks
 

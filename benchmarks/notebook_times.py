@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["COURSE_LIB_QUIET"] = "1"  # the kernels inherit this process's environment
     load = os.getloadavg()[0]
     rows, course = [], 0.0
-    with tempfile.TemporaryDirectory() as data_dir:
-        os.environ["COURSE_LIB_DATA_DIR"] = data_dir
+    with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryDirectory() as figures:
+        os.environ["COURSE_LIB_DATA_DIR"], os.environ["COURSE_LIB_FIGURES"] = data_dir, figures  # nothing tracked
         for path in args.notebooks:
             total, number, first_line, slowest = run(path.resolve())
             course += total

@@ -23,7 +23,8 @@ from settings import Settings  # noqa: E402
 
 from course_lib.data import CTRData, ShopSim  # noqa: E402
 from course_lib.models import DIN  # noqa: E402
-from course_lib.train import fit, set_seed  # noqa: E402
+from course_lib.runtime import set_seed  # noqa: E402
+from course_lib.train import fit  # noqa: E402
 
 # DIN paper, Table 1, Amazon (Electro.): 192,403 users, 63,001 goods, 801 categories, 1,689,188 samples.
 AMAZON = dict(n_users=192_403, n_items=63_001, n_categories=801, max_len=100)

@@ -6,28 +6,19 @@ Set the environment variable COURSE_LIB_QUIET=1 to hide progress bars (the test 
 """
 from __future__ import annotations
 
-import os
-import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
+from . import settings
 from .data import CTRData
 from .metrics import auc, gauc, logloss
 
 Penalty = Callable[[nn.Module, dict[str, Tensor]], Tensor]
-
-
-def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and torch: model initialisation and sampling become reproducible."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def adam(params: Iterable[Tensor], lr: float, weight_decay: float = 0.0) -> torch.optim.Adam:
@@ -57,7 +48,7 @@ def fit(model: nn.Module, train: CTRData, valid: CTRData | None = None, *, epoch
         label: str | tuple[str, ...] = "click", seed: int = 0, progress: bool | None = None) -> History:
     """Train with Adam; shuffling is seeded by ``seed``. ``progress=None`` shows a bar unless quiet."""
     names, history = _labels(label), History()
-    show = progress if progress is not None else os.environ.get("COURSE_LIB_QUIET") != "1"
+    show = progress if progress is not None else not settings.quiet()
     optimizer = adam(model.parameters(), lr, weight_decay)
     for epoch in range(epochs):
         model.train()

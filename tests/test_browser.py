@@ -1,22 +1,28 @@
-"""The course in a real browser: JupyterLab and the self-check widgets driven end to end (issue 8).
+"""The course in a real browser: JupyterLab and the self-check widgets driven end to end.
 
-For every chapter notebook (``notebooks/0*.ipynb``) a headless Chromium opens it in JupyterLab, clears the
-saved outputs, runs all cells and checks that every code cell ran without an error and that every self-check
-(``ask(...)``, and the ``review(...)`` drill of 06_review) rendered as a live widget. It then answers the
-chapter's first question with clicks, first wrong, then right, reads the feedback the widget shows
-("Not quite." / "Correct!" and the chosen option's note) and checks that the progress file recorded both
-attempts. Another test checks the README's course command, ``make lab``, serves the notebooks: the REST API
-and the lab's file browser list them.
+`make lab` (the README's course command) is run as the Makefile writes it, with a throwaway learner folder: it
+makes the learner's copies of the chapters (exercises blank) and starts JupyterLab on them. For every chapter a
+headless Chromium opens the copy, clears the saved outputs, runs all cells and checks that every code cell ran
+without an error, that each blank exercise's check says "Not done yet", and that every self-check (``ask(...)``,
+and the ``review(...)`` drill of the review chapter) rendered as a live widget. It then answers the chapter's
+first question with clicks, first wrong, then right, reads the feedback the widget shows ("Not quite." /
+"Correct!" and the chosen option's note) and checks that the progress file recorded both attempts. Another
+test solves an exercise as a learner would (types a solution into the blank cell, runs its check, saves) and
+runs `make lab`'s copy step again: the learner's work stays.
 
-How the server is run: the recipe of ``make lab`` read from the Makefile (``jupyter lab notebooks/``) plus only
-the flags a test needs (port, no browser, loopback ip, no token), with a throwaway Jupyter config folder
-(settings overrides: no news, no update check, no autosave, every cell in the DOM, the default kernel started
-without the "Select Kernel" dialog), throwaway runtime/data/IPython folders and a throwaway
-``COURSE_LIB_DATA_DIR``. Each notebook opens in its own fresh workspace and its kernel is shut down after
-the test; the notebook file must be byte-identical afterwards (nothing saved).
+The notebooks run here with the machine's own CPU kernels and threads, while nbval (the same `make test`) runs
+them with generic kernels on one thread: every chapter's asserts hold on both (tests/README.md).
 
-Network: the browser may only talk to the loopback server. Every other request is aborted and recorded, and
-each test asserts that none happened.
+How the server is run: the recipe of ``make lab`` read from the Makefile plus only the flags a test needs (port,
+no browser, loopback ip, no token), with a throwaway Jupyter config folder (settings overrides: no news, no
+update check, no autosave, every cell in the DOM, the default kernel started without the "Select Kernel"
+dialog), throwaway runtime/data/IPython folders and a throwaway ``COURSE_LIB_DATA_DIR``. Each notebook opens in
+its own fresh workspace and its kernel is shut down after the test; a chapter's file must be byte-identical
+afterwards (nothing saved), except the one the learner test saves on purpose.
+
+Network: the browser may only talk to the loopback server. Every request passes a route handler that aborts
+and records anything else, and each test asserts that none happened. The handler runs only while Playwright
+is called, so waits that let the page work use ``page.wait_for_timeout``, never ``time.sleep``.
 
 Artifacts: ``test-artifacts/<chapter>.png`` (the answered quiz after the run), ``<chapter>-quiz.png`` (the
 widget alone), ``<chapter>-failure.png`` when a test fails, ``jupyterlab-log.txt`` (the server's log).
@@ -70,12 +76,14 @@ MISSING_PLAYWRIGHT = ("Playwright's Python package is missing: `make test` insta
                       "(`.venv/bin/python -m pip install -r requirements.txt`; never `playwright install`).")
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+KERNEL_SETTINGS = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "COURSE_LIB_THREADS")
 VIEWPORT = {"width": 1280, "height": 860}
 SERVER_START_TIMEOUT = 120     # s until JupyterLab answers (first start compiles nothing, takes ~5 s)
 KERNEL_START_TIMEOUT = 120     # s until the notebook's kernel is idle
 RUN_ALL_TIMEOUT = 300          # s for one chapter's "Run All Cells" (each runs in about 60 s alone)
 WIDGET_TIMEOUT = 60            # s until every self-check widget has rendered
 UI_TIMEOUT = 30                # s for a click to show its effect
+SAVE_TIMEOUT = 30              # s until a saved notebook is on disk
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
 
 # Settings overrides (defaults for this server only; the learner's JupyterLab keeps its own settings).
@@ -86,18 +94,34 @@ SETTINGS_OVERRIDES = {
 }
 
 
-def make_lab_command() -> list[str]:
-    """The recipe of ``make lab`` from the Makefile, $(BIN) being the bin folder of the Python running the tests
-    (.venv/bin under ``make test``)."""
+@dataclass
+class Recipe:
+    """``make lab`` read from the Makefile, for a given learner folder: first the learner's copies are made,
+    then JupyterLab is started on them (with ``env`` added to its environment)."""
+    copies: list[str]
+    env: dict[str, str]
+    server: list[str]
+
+
+def make_lab_recipe(learner: Path) -> Recipe:
+    """The recipe of ``make lab`` with $(BIN) the bin folder of the Python running the tests (.venv/bin under
+    ``make test``) and $(LEARNER) the given folder, never the learner's own my-notebooks/."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = re.search(r"^lab:.*\n((?:\t.*\n?)+)", makefile, re.M)
     assert recipe, "the Makefile has no `lab` target: the README's course command is `make lab`"
-    lines = [line.strip() for line in recipe.group(1).splitlines() if re.search(r"\bjupyter[ -]lab\b", line)]
-    assert len(lines) == 1, f"expected one `jupyter lab` line in the recipe of `make lab`, found {lines}"
     bin_dir = Path(sys.executable).parent
-    line = lines[0].replace("$(BIN)", str(bin_dir)).replace("$(VENV)", str(bin_dir.parent))
-    assert "$" not in line, f"cannot expand the Makefile variables in {line!r}"
-    return shlex.split(line)
+    lines = []
+    for line in recipe.group(1).splitlines():
+        line = (line.strip().replace("$(abspath $(LEARNER))", str(learner)).replace("$(LEARNER)", str(learner))
+                .replace("$(BIN)", str(bin_dir)).replace("$(CURDIR)", str(ROOT)))
+        assert "$" not in line, f"cannot expand the Makefile variables in {line!r}"
+        lines.append(shlex.split(line))
+    copies = [w for w in lines if any(word.endswith("learner_copies.py") for word in w)]
+    servers = [w for w in lines if "jupyter" in " ".join(w) and "lab" in w]
+    assert len(copies) == 1 and len(servers) == 1, f"expected a copies line and a `jupyter lab` line, got {lines}"
+    server = servers[0]
+    env = dict(word.split("=", 1) for word in server if re.fullmatch(r"[A-Z_]+=.*", word))
+    return Recipe(copies[0], env, [word for word in server if not re.fullmatch(r"[A-Z_]+=.*", word)])
 
 
 def free_port() -> int:
@@ -126,13 +150,18 @@ def is_loopback(url: str) -> bool:
 class Lab:
     url: str
     progress_dir: Path
-    command: list[str]
+    folder: Path  # the learner's copies that `make lab` made and serves
+    recipe: Recipe
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[Lab]:
-    """JupyterLab started like ``make lab``, on a free loopback port with a throwaway token-less config."""
+    """``make lab`` with a throwaway learner folder: the learner's copies made, then JupyterLab started on them,
+    on a free loopback port with a throwaway token-less config."""
     tmp = tmp_path_factory.mktemp("jupyterlab")
+    recipe = make_lab_recipe(tmp / "my-notebooks")
+    made = subprocess.run(recipe.copies, cwd=ROOT, capture_output=True, text=True)
+    assert made.returncode == 0, f"making the learner's copies failed: {made.stderr}"
     config, progress_dir = tmp / "config", tmp / "progress"
     for d in ("config/labconfig", "data", "runtime", "ipython", "progress", "user-settings", "workspaces"):
         (tmp / d).mkdir(parents=True)
@@ -144,15 +173,17 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         "workspaces_dir": str(tmp / "workspaces"),
     }}))
     (config / "labconfig" / "default_setting_overrides.json").write_text(json.dumps(SETTINGS_OVERRIDES))
-    env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_CONFIG_PATH", "JUPYTER_PATH")}
+    # `make test` forces generic CPU kernels and one thread for nbval (another machine's digits); the notebooks run
+    # here with this machine's own kernels and threads, so their asserts are checked on both.
+    env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_CONFIG_PATH", "JUPYTER_PATH", *KERNEL_SETTINGS)}
     env.update(JUPYTER_CONFIG_DIR=str(config), JUPYTER_DATA_DIR=str(tmp / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"),
-               COURSE_LIB_DATA_DIR=str(progress_dir), COURSE_LIB_QUIET="1", PYTHONUNBUFFERED="1")
+               COURSE_LIB_DATA_DIR=str(progress_dir), COURSE_LIB_QUIET="1", PYTHONUNBUFFERED="1", **recipe.env)
     # torch's OpenMP threads busy-wait between parallel regions; on a shared machine with more busy threads than
     # cores that made one chapter take 293 s instead of 29 s. Idle threads sleep instead (results are unchanged).
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     port = free_port()
-    command = make_lab_command() + [f"--port={port}", "--no-browser", "--ip=127.0.0.1", "--IdentityProvider.token="]
+    command = recipe.server + [f"--port={port}", "--no-browser", "--ip=127.0.0.1", "--IdentityProvider.token="]
     if getattr(os, "geteuid", lambda: 1)() == 0:
         command.append("--allow-root")  # CI containers run as root
     ARTIFACTS.mkdir(exist_ok=True)
@@ -175,7 +206,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
                         pytest.fail(f"JupyterLab did not answer on {url} within {SERVER_START_TIMEOUT} s:\n"
                                     f"{log_path.read_text()[-3000:]}", pytrace=False)
                     time.sleep(0.5)
-            yield Lab(url, progress_dir, command)
+            yield Lab(url, progress_dir, tmp / "my-notebooks", recipe)
         finally:
             server.terminate()  # SIGTERM: jupyter_server shuts its kernels down, then exits
             try:
@@ -276,7 +307,7 @@ def open_notebook(tab, lab: Lab, name: str, workspace: str):
         if kernels == ["idle"] and status.get_attribute("data-status") == "idle" and not dialog.count():
             return panel
         assert time.monotonic() < deadline, f"the kernel of {name} was not idle after {KERNEL_START_TIMEOUT} s"
-        time.sleep(0.5)
+        tab.wait_for_timeout(500)  # lets Playwright route the page's requests
 
 
 def menu(tab, top: str, item: str) -> None:
@@ -317,7 +348,7 @@ def run_all_cells(tab, panel, name: str) -> list[dict]:
             running = next((i for i, c in enumerate(cells) if c["prompt"].strip() == "[*]:"), None)
             pytest.fail(f"Run All Cells of {name} did not finish in {RUN_ALL_TIMEOUT} s: {done} code cells done, "
                         f"cell {running} still running (kernel {status.get_attribute('data-status')})", pytrace=False)
-        time.sleep(1)
+        tab.wait_for_timeout(1000)  # lets Playwright route the page's requests
 
 
 def code_sources(notebook: Path) -> list[str | None]:
@@ -352,7 +383,7 @@ def wait_for_widgets(tab, panel, n_quizzes: int, name: str):
                      if re.search(r"widget|self-check", t, re.I)]
             pytest.fail(f"{name}: {quizzes.count()} of {n_quizzes} self-check widgets rendered after "
                         f"{WIDGET_TIMEOUT} s; the outputs show instead: {shown}", pytrace=False)
-        time.sleep(0.5)
+        tab.wait_for_timeout(500)  # lets Playwright route the page's requests
     assert quizzes.count() == n_quizzes, f"{name}: {quizzes.count()} quiz widgets for {n_quizzes} ask() calls"
     broken = [t[:200] for t in outputs.all_inner_texts()
               if re.search(r"Loading widget|Error displaying widget|model not found|Failed to load model", t)]
@@ -361,9 +392,10 @@ def wait_for_widgets(tab, panel, n_quizzes: int, name: str):
 
 
 def visible_text(markdown: str) -> str:
-    """What the widget shows of a bank text: `code` loses its backticks; text from the first $math$ on is
-    typeset by MathJax, so it is cut off."""
-    return " ".join(markdown.split("$")[0].replace("`", "").split())
+    """What the widget shows of a bank text: `code` loses its backticks and *emphasis* its stars; text from the
+    first $math$ on is typeset by MathJax, so it is cut off."""
+    plain = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", markdown.split("$")[0])
+    return " ".join(plain.replace("`", "").split())
 
 
 def choose(quiz, q: bank.Question, indices: set[int]) -> None:
@@ -424,8 +456,8 @@ def test_chromium_is_installed():
     assert CHROMIUM.exists(), MISSING_CHROMIUM
 
 
-def test_make_lab_serves_the_notebooks(browser, lab, page):
-    """`make lab` (the README's course command) answers on loopback and lists the chapters."""
+def test_make_lab_serves_the_learners_copies(browser, lab, page):
+    """`make lab` (the README's course command) made the learner's copies and serves them on loopback."""
     names = {item["name"] for item in get_json(f"{lab.url}/api/contents/")["content"]}
     expected = {FIRST_CHAPTER} | {p.name for p in CHAPTERS}
     assert expected <= names, f"/api/contents/ lists {sorted(names)}; missing {sorted(expected - names)}"
@@ -446,16 +478,21 @@ def test_make_lab_serves_the_notebooks(browser, lab, page):
 @pytest.mark.parametrize("notebook", CHAPTERS or [pytest.param(None, id="no-chapters")],
                          ids=lambda p: p.stem if p else "no-chapters")
 def test_chapter_runs_in_jupyterlab(notebook, browser, lab, page):
+    """Run All on the learner's copy: every cell runs, blank exercises say "Not done yet", self-checks work."""
     assert notebook is not None, f"no chapter notebooks {NOTEBOOK_DIR}/0*.ipynb"
     (ARTIFACTS / f"{notebook.stem}-failure.png").unlink(missing_ok=True)
-    saved_bytes = notebook.read_bytes()
-    sources = code_sources(notebook)
+    copy = lab.folder / notebook.name
+    saved_bytes = copy.read_bytes()
+    sources = code_sources(copy)
     asked = asked_in(notebook)  # its ask("...") calls and the review(...) drill of 06_review, in order
     assert asked, f"{notebook.name} calls no ask(...) self-check"
     with screenshot_on_failure(page, notebook.stem):
         panel = open_notebook(page, lab, notebook.name, workspace=f"test-{notebook.stem}")
         cells = run_all_cells(page, panel, notebook.name)
         assert_no_errors(cells, sources, notebook.name)
+        checks = sum(bool(src and re.match(r"ex\.\w+\.check\(", src)) for src in sources)
+        not_done = panel.locator(".jp-OutputArea-output", has_text="Not done yet")
+        assert not_done.count() == checks, f"{notebook.name}: {not_done.count()} of {checks} blank exercises say so"
         quizzes = wait_for_widgets(page, panel, len(asked), notebook.name)
 
         q = bank.get(asked[0])
@@ -468,5 +505,46 @@ def test_chapter_runs_in_jupyterlab(notebook, browser, lab, page):
 
         screenshot_centered(page, quiz, ARTIFACTS / f"{notebook.stem}.png")
         quiz.screenshot(path=ARTIFACTS / f"{notebook.stem}-quiz.png")
-    assert notebook.read_bytes() == saved_bytes, f"{notebook.name} was modified (saved) by the browser run"
+    assert copy.read_bytes() == saved_bytes, f"{notebook.name} was modified (saved) by the browser run"
+    assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"
+
+
+MY_MASKED_MEAN = """def masked_mean(x, hist_len):
+    mask = torch.arange(x.shape[1]) < hist_len.unsqueeze(1)  # my own solution
+    total = (x * mask.unsqueeze(-1)).sum(1)
+    return total / mask.sum(1, keepdim=True).clamp(min=1)"""
+
+
+def test_a_learner_solves_an_exercise_and_keeps_the_work(browser, lab, page):
+    """The learner's copy shows the blank stub; the learner writes a solution, the check passes, the notebook
+    is saved, and `make lab` run again leaves the work in place."""
+    from playwright.sync_api import expect
+
+    with screenshot_on_failure(page, "learner-exercise"):
+        panel = open_notebook(page, lab, FIRST_CHAPTER, workspace="test-learner-exercise")
+        stub = panel.locator(".jp-CodeCell").filter(has=page.locator(".cm-content", has_text="def masked_mean("))
+        expect(stub.locator(".cm-content")).to_contain_text("raise NotImplementedError()")
+        run_all_cells(page, panel, FIRST_CHAPTER)  # imports, data and the exercise modules
+        check = panel.locator(".jp-CodeCell").filter(has=page.locator(".cm-content", has_text="ex.masked_mean.check("))
+        expect(check.locator(".jp-OutputArea-output")).to_contain_text("Not done yet")
+
+        stub.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(MY_MASKED_MEAN)  # as pasted: no auto-indent
+        page.keyboard.press("Shift+Enter")  # run the cell with the new function
+        check.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")  # run its check
+        expect(check.locator(".jp-OutputArea-output")).to_contain_text("✅ Correct", timeout=UI_TIMEOUT * 1000)
+        menu(page, "File", "Save Notebook")
+        mine = lab.folder / FIRST_CHAPTER
+        deadline = time.monotonic() + SAVE_TIMEOUT
+        while "# my own solution" not in mine.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "the learner's notebook was not saved"
+            page.wait_for_timeout(500)  # not time.sleep: requests pass the route handler only while Playwright runs
+        saved = mine.read_bytes()
+
+        again = subprocess.run(lab.recipe.copies, cwd=ROOT, capture_output=True, text=True)  # `make lab` again
+        assert again.returncode == 0, again.stderr
+        assert mine.read_bytes() == saved, "making the copies again changed the learner's saved notebook"
+        assert FIRST_CHAPTER not in again.stdout, again.stdout
     assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"

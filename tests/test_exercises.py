@@ -10,6 +10,8 @@ import pytest
 import torch
 
 from course_lib.exercises import Case, CheckResult, Exercise, Mistake, registry
+from course_lib.exercises.core import NOT_DONE
+from course_lib.quiz.progress import load
 from course_lib.quiz.bank import CHAPTER_KEYS
 
 
@@ -74,10 +76,21 @@ def test_a_mistake_that_changes_the_shape_is_named_before_the_shape():
 
 def test_an_exception_is_reported_not_raised(capsys):
     def raises(x, mask):
-        raise NotImplementedError("YOUR CODE HERE")
-    assert verdict(raises, capsys) == ("your function raised NotImplementedError: YOUR CODE HERE "
-                                       "(input: a random batch)")
+        raise KeyError("hist_len")
+    assert verdict(raises, capsys) == "your function raised KeyError: 'hist_len' (input: a random batch)"
     assert verdict(lambda x, mask: x @ mask, capsys).startswith("your function raised RuntimeError")
+
+
+def test_the_blank_stub_is_not_done_yet_and_not_an_attempt(capsys, monkeypatch):
+    def stub(x, mask):
+        raise NotImplementedError()  # what the learner's copy and nbgrader's student version contain
+    result = EX.check(stub)
+    assert not result and result.message == NOT_DONE
+    assert capsys.readouterr().out == f"⏳ Not done yet: {NOT_DONE}\n"
+    assert EX.id not in load()["exercises"]  # nothing recorded: the learner has not tried yet
+    monkeypatch.setenv("COURSE_LIB_GRADING", "1")
+    with pytest.raises(AssertionError, match="not done"):  # nbgrader scores an unfilled exercise 0
+        EX.check(stub)
 
 
 def test_a_wrong_shape_or_type_is_named(capsys):

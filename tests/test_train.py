@@ -8,7 +8,8 @@ from tqdm.std import tqdm
 from course_lib.data import ShopSim
 from course_lib.metrics import auc, gauc
 from course_lib.models import EmbeddingMLP, LogisticRegression
-from course_lib.train import evaluate, fit, predict, set_seed, targets
+from course_lib.runtime import set_seed
+from course_lib.train import evaluate, fit, predict, targets
 
 
 def small():

@@ -26,16 +26,18 @@ cell 0; learners never see that, their failed check only prints.
 from __future__ import annotations
 
 import inspect
-import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 
+from .. import settings
 from ..quiz.progress import record_exercise
 
 CASE_SEED = 0  # torch seed under which ``cases()`` builds its random inputs
+NOT_DONE = ("write your function in the cell above (replace the line `raise NotImplementedError()`), run that "
+            "cell, then run this check again.")
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class Exercise:
         for case in self.cases():
             try:
                 got = fn(*_clone(case.args))
+            except NotImplementedError:  # the blank stub of the learner's copy (and of nbgrader's student version)
+                return NOT_DONE
             except Exception as err:  # the learner's code: report, never crash the notebook
                 return f"your function raised {type(err).__name__}: {err} (input: {case.note})"
             expected = self.reference(*_clone(case.args))
@@ -176,10 +180,15 @@ class Exercise:
             torch.manual_seed(CASE_SEED)
             message = self._verdict(fn)
         self.passed = message is None
+        if message == NOT_DONE:  # not an attempt: nothing is recorded
+            print(f"⏳ Not done yet: {message}")
+            if settings.grading():
+                raise AssertionError(f"{self.id}: not done")
+            return CheckResult(False, message)
         record_exercise(self.id, self.passed)
         print(f"✅ Correct: {self.title} matches the reference on every test input." if self.passed
               else f"❌ Not yet: {message}\n   Need a nudge? Call .hint(); stuck? .solution().")
-        if not self.passed and os.environ.get("COURSE_LIB_GRADING") == "1":
+        if not self.passed and settings.grading():
             raise AssertionError(f"{self.id}: {message}")
         return CheckResult(self.passed, message)
 

@@ -1,7 +1,7 @@
 """Saved progress: quiz answers and exercise results in one JSON file that is never lost or corrupted.
 
-Location: ``$COURSE_LIB_DATA_DIR/progress.json`` if that variable is set, else the user data folder of
-platformdirs (e.g. ~/.local/share/ctr-course). Writes are atomic (temp file + rename) under a file lock,
+Location: ``progress.json`` in ``settings.data_dir()`` ($COURSE_LIB_DATA_DIR if set, else the user data
+folder of platformdirs, e.g. ~/.local/share/ctr-course). Writes are atomic (temp file + rename) under a file lock,
 so two notebooks saving at once cannot interleave; an unreadable file is kept as a backup and reset.
 
 Import the functions (``from course_lib.quiz.progress import load``): the name ``course_lib.quiz.progress``
@@ -18,23 +18,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from filelock import FileLock
-from platformdirs import user_data_dir
+
+from .. import settings
 
 VERSION = 1
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("COURSE_LIB_DATA_DIR") or user_data_dir("ctr-course", appauthor=False))
-
-
 def path() -> Path:
-    return data_dir() / "progress.json"
+    return settings.data_dir() / "progress.json"
 
 
 def shown_path() -> str:
     """The progress file for messages, with the home folder as "~" (no user name in shared outputs)."""
-    p, home = path(), Path.home()
-    return str(Path("~") / p.relative_to(home)) if p.is_relative_to(home) else str(p)
+    return settings.shown(path())
 
 
 def _empty() -> dict:

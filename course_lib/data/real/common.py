@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from platformdirs import user_data_dir
 
+from ... import settings
 from ..ctrdata import CTRData
 
 DOCS = "docs/datasets.md"
@@ -55,9 +55,7 @@ class RawFormatError(ValueError):
 
 def datasets_dir(root: str | os.PathLike | None = None) -> Path:
     """The folder holding one sub-folder per dataset: ``root``, else $COURSE_LIB_DATASETS, else the default."""
-    if root is not None:
-        return Path(root)
-    return Path(os.environ.get("COURSE_LIB_DATASETS") or Path(user_data_dir("ctr-course", appauthor=False), "datasets"))
+    return Path(root).expanduser() if root is not None else settings.datasets_dir()
 
 
 def where(source: Source) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from torch import nn
 
 from ...models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
-from ...train import evaluate, fit, set_seed
+from ...runtime import set_seed
+from ...train import evaluate, fit
 from . import LOADERS, available, load
 from .common import where
 
