@@ -32,7 +32,7 @@ test: $(STAMP)  ## install what is missing, then run unit tests, quiz-bank check
 	$(PORTABLE) COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 figures: $(STAMP)  ## re-execute every notebook in place, rewriting their committed outputs and figures/*.png
-	cd notebooks && COURSE_LIB_QUIET=1 COURSE_LIB_DATA_DIR=$$(mktemp -d) COURSE_LIB_FIGURES=$(CURDIR)/figures \
+	cd notebooks && COURSE_LIB_QUIET=1 COURSE_LIB_DATA_DIR=$$(mktemp -d) COURSE_LIB_FIGURES=$(CURDIR)/figures COURSE_LIB_OPTION_SEED=0 \
 	    ../$(BIN)/jupyter nbconvert \
 	    --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 0*.ipynb
 

@@ -1,5 +1,6 @@
 """Settings for every test run, also `pytest notebooks/X.ipynb` alone (nbval's kernels inherit them): quiet
-progress bars, and throwaway folders for progress and figures (figures/ is written by `make figures` only).
+progress bars, throwaway folders for progress and figures (figures/ is written by `make figures` only), and the
+fixed option order the committed notebooks were run with (COURSE_LIB_OPTION_SEED=0, as in `make figures`).
 
 Running the tests must leave the checkout as it was: the session fails if ``git status`` differs at the end.
 """
@@ -13,6 +14,7 @@ import pytest
 os.environ["COURSE_LIB_QUIET"] = "1"
 os.environ["COURSE_LIB_DATA_DIR"] = tempfile.mkdtemp(prefix="course-lib-progress-")
 os.environ["COURSE_LIB_FIGURES"] = tempfile.mkdtemp(prefix="course-lib-figures-")
+os.environ["COURSE_LIB_OPTION_SEED"] = "0"  # self-check options in the order of the committed notebooks
 
 ROOT = Path(__file__).resolve().parent
 STATUS = pytest.StashKey[str | None]()  # git status at the start of the session

@@ -7,6 +7,8 @@
     COURSE_LIB_DATASETS   folder of the papers' raw datasets (default: <user data folder>/datasets)
     COURSE_LIB_QUIET      1: no progress bars (the tests and ``make figures``)
     COURSE_LIB_GRADING    1: a failed exercise check raises (nbgrader's autograder)
+    COURSE_LIB_OPTION_SEED  the order of every self-check's options (default: the learner's own seed, kept in
+                          the progress file); the tests and the committed notebooks use 0
 
 A leading ``~`` in a folder is the home folder, as in a shell. Reading a setting imports nothing heavy (the
 progress store and the glossary read them); ``course_lib.runtime`` applies them in a notebook.
@@ -57,6 +59,16 @@ def quiet() -> bool:
 
 def grading() -> bool:
     return os.environ.get("COURSE_LIB_GRADING") == "1"
+
+
+def option_seed() -> int | None:
+    """The option-order seed the environment fixes, or None (then each learner has their own)."""
+    value = os.environ.get("COURSE_LIB_OPTION_SEED", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"COURSE_LIB_OPTION_SEED={value!r}: set it to a whole number, or unset it")
+    return int(value)
 
 
 def shown(path: Path) -> str:

@@ -31,7 +31,8 @@ def test_smoke_run_writes_one_table_per_model(tmp_path):
     assert text.startswith("# Prose before\n")  # the prose around the results block is kept
     assert [m for m in re.findall(r"^### (\w+)$", text, re.M)] == ["DIN", "DIEN", "DCN", "MMoE"]
     rows = [ROW.match(line) for line in text.splitlines() if line.startswith("| course_lib")]
-    assert all(rows) and [r[1] for r in rows] == ["click"] * 4 + ["conversion"]  # MMoE: both tasks
+    assert all(rows), [line for line in text.splitlines() if line.startswith("| course_lib")]
+    assert [r[1] for r in rows] == ["click"] * 4 + ["conversion"]  # MMoE: both tasks
     for r in rows:
         auc, gauc, throughput = float(r[2]), float(r[3]), int(r[4])
         assert 0 < auc < 1 and 0 < gauc < 1 and throughput > 0

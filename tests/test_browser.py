@@ -484,7 +484,7 @@ def test_chapter_runs_in_jupyterlab(notebook, browser, lab, page):
     copy = lab.folder / notebook.name
     saved_bytes = copy.read_bytes()
     sources = code_sources(copy)
-    asked = asked_in(notebook)  # its ask("...") calls and the review(...) drill of 06_review, in order
+    asked = asked_in(notebook)  # its ask("...") calls and the review(...) drill of the review chapter, in order
     assert asked, f"{notebook.name} calls no ask(...) self-check"
     with screenshot_on_failure(page, notebook.stem):
         panel = open_notebook(page, lab, notebook.name, workspace=f"test-{notebook.stem}")

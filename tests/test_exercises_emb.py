@@ -7,7 +7,7 @@ import torch
 from course_lib import metrics
 from course_lib.exercises import emb as ex
 from course_lib.exercises import registry
-from course_lib.quiz.progress import load
+from course_lib.progress_file import load
 
 
 @pytest.fixture(autouse=True)

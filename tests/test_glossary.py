@@ -99,7 +99,7 @@ def test_import_course_lib_stays_light():
 
 @pytest.mark.parametrize("text, message", [
     ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n", r"entry 1 \('X'\): needs exactly the keys"),
-    ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n  notebooks: [06_review]\n", "unknown: \\['06_review'\\]"),
+    ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n  notebooks: [07_review]\n", "unknown: \\['07_review'\\]"),
     ("- term: X\n  zh: 中\n  aka: Y\n  definition: d\n  notebooks: [02_din]\n", "aka must be a list"),
     ("- term: X\n  zh: ''\n  aka: []\n  definition: d\n  notebooks: [02_din]\n", "zh must be a non-empty text"),
     ("- term: X\n  zh: 中\n  aka: [Y]\n  definition: d\n  notebooks: [02_din]\n"

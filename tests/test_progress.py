@@ -1,6 +1,8 @@
-"""The progress store: what an answer or a check records, atomic writes, a corrupted file set aside with a
-warning, no lost update when several processes write at once, and the per-chapter table."""
+"""The progress file: what an answer, a check or a grade records, atomic writes, one versioned schema (unknown
+keys kept, version 1 upgraded), damaged files repaired with a backup and a warning, a folder that cannot be
+written never breaking a learner's cell, and no lost update when several processes write at once."""
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,23 +11,25 @@ from pathlib import Path
 
 import pytest
 
-import course_lib.exercises
-import course_lib.quiz as quiz
-from course_lib.quiz import bank
-from course_lib.quiz.progress import load, path, record_answer, record_exercise, shown_path
-
-FIXTURE_BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
+from course_lib import progress_file
+from course_lib.exercises.core import Case, Exercise
+from course_lib.progress_file import load, path, record_answer, record_exercise, record_grade, shown_path
+from course_lib.quiz import ask
 
 
 @pytest.fixture(autouse=True)
 def data_dir(monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(progress_file, "_unsaved_warned", False)
     return tmp_path / "data"
+
+
+EMPTY = {"version": 2, "questions": {}, "exercises": {}, "open": {}, "schedule": {}, "settings": {}}
 
 
 def test_the_data_dir_comes_from_the_environment(data_dir):
     assert path() == data_dir / "progress.json"
-    assert load() == {"version": 1, "questions": {}, "exercises": {}}  # nothing saved yet
+    assert load() == EMPTY  # nothing saved yet
     assert not data_dir.exists()  # reading creates nothing
 
 
@@ -35,19 +39,26 @@ def test_messages_show_the_home_folder_as_a_tilde(monkeypatch, tmp_path, data_di
     assert shown_path() == str(Path("~") / "data" / "progress.json")
 
 
-def test_answers_and_checks_are_counted():
-    record_answer("din.a", False)
-    record_answer("din.a", True)
-    record_answer("din.a", False)  # once right, it stays right
+def test_answers_checks_and_grades_are_counted():
+    record_answer("din.a", False, [2])
+    record_answer("din.a", True, [0])
+    record_answer("din.a", False, [1])  # once right, it stays right
     record_answer("din.b", True)
     record_exercise("din.pool", False)
     record_exercise("din.pool", True)
+    record_grade("din.open", 1, "my answer")
+    record_grade("din.open", 2, "a better one")
     state = json.loads(path().read_text())
-    a, b, pool = state["questions"]["din.a"], state["questions"]["din.b"], state["exercises"]["din.pool"]
-    assert (a["attempts"], a["correct"], a["first_try"]) == (3, True, False)
+    a, b, pool, graded = (state["questions"]["din.a"], state["questions"]["din.b"], state["exercises"]["din.pool"],
+                          state["open"]["din.open"])
+    assert (a["attempts"], a["correct"], a["first_try"], a["chosen"]) == (3, True, False, [1])
     assert (b["attempts"], b["correct"], b["first_try"]) == (1, True, True)
     assert (pool["attempts"], pool["passed"]) == (2, True)
+    assert (graded["grades"], graded["answer"]) == ([1, 2], "a better one")
+    assert set(state["schedule"]) == {"din.a", "din.b", "din.open"}  # every answer and grade is scheduled
     assert load() == state
+    with pytest.raises(ValueError, match="a self-grade is 0, 1 or 2"):
+        record_grade("din.open", 3)
 
 
 def test_writes_are_atomic_and_leave_no_temp_file(data_dir, monkeypatch):
@@ -57,46 +68,119 @@ def test_writes_are_atomic_and_leave_no_temp_file(data_dir, monkeypatch):
     before = path().read_text()
 
     def broken_dump(*args, **kwargs):  # the disk fills up half-way through a write
-        args[1].write('{"version": 1, "questi')
-        raise OSError("No space left on device")
+        args[1].write('{"version": 2, "questi')
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(json, "dump", broken_dump)
-    with pytest.raises(OSError, match="No space left"):
-        record_answer("emb.q9", True)
+    with pytest.warns(UserWarning, match=r"cannot be saved .* \(No space left on device\)"):
+        assert record_answer("emb.q9", True) is None  # warned, never raised into the learner's cell
     assert path().read_text() == before  # the old file is untouched...
     assert sorted(p.name for p in data_dir.iterdir()) == ["progress.json", "progress.json.lock"]  # ...no debris
 
 
-@pytest.mark.parametrize("content", ['{"version": 1, "questions": {"emb.a": {"attem', "[1, 2]",
-                                     '{"version": 1, "questions": []}', '{"version": 99}'],
-                         ids=["truncated", "a list", "questions not a mapping", "unknown version"])
-def test_a_corrupted_file_is_set_aside_with_a_warning(content, data_dir):
+def test_a_version_1_file_is_upgraded_in_place_and_unknown_keys_are_kept(data_dir):
     data_dir.mkdir()
-    path().write_text(content)
-    with pytest.warns(UserWarning, match="was unreadable .* kept it as progress.json.corrupt-"):
-        assert load()["questions"] == {}
+    path().write_text(json.dumps({"version": 1, "questions": {"emb.a": {"attempts": 1, "correct": True,
+                                                                         "first_try": True, "last": "x"}},
+                                  "exercises": {}}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a valid old file is no reason to warn
+        assert load()["questions"]["emb.a"]["correct"] is True
+        record_answer("emb.b", True)
+    state = json.loads(path().read_text())
+    assert state["version"] == 2 and set(state["questions"]) == {"emb.a", "emb.b"}
+
+    state["badges"] = ["first chapter"]  # written by a newer version of the course
+    state["questions"]["emb.a"]["confidence"] = 0.9
+    state["version"] = 3
+    path().write_text(json.dumps(state))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        record_exercise("emb.pool", True)
+    kept = json.loads(path().read_text())
+    assert kept["badges"] == ["first chapter"] and kept["questions"]["emb.a"]["confidence"] == 0.9
+    assert kept["version"] == 3 and not list(data_dir.glob("*.corrupt-*"))
+
+
+@pytest.mark.parametrize("content", ['{"version": 2, "questions": {"emb.a": {"attem', "[1, 2]", "null",
+                                     '{"version": "two"}', "\xff\xfe garbage", "[" * 100_000 + "]" * 100_000],
+                         ids=["truncated", "a list", "null", "version not a number", "not text", "deeply nested"])
+def test_an_unreadable_file_is_kept_aside_with_a_warning(content, data_dir):
+    data_dir.mkdir()
+    path().write_bytes(content.encode("utf-8", "surrogateescape") if content.startswith("\xff") else content.encode())
+    with pytest.warns(UserWarning, match="kept it as progress.json.corrupt-"):
+        assert load() == EMPTY
     (backup,) = data_dir.glob("progress.json.corrupt-*")
-    assert backup.read_text() == content and not path().exists()
+    assert backup.read_bytes()[:20] == path().with_name(backup.name).read_bytes()[:20]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing more to warn about: a fresh start
         record_answer("emb.a", True)
         assert load()["questions"]["emb.a"]["correct"] is True
 
 
-def test_a_corrupted_file_is_set_aside_when_recording_and_backups_never_overwrite(data_dir):
+@pytest.mark.parametrize("record", [{"attempts": "many"}, {"attempts": None}, {"correct": "no"}, {"attempts": True},
+                                    {"chosen": ["B"]}, "not a record"],
+                         ids=["attempts as text", "attempts null", "passed as text", "bool as count",
+                              "letters chosen", "a string"])
+def test_values_of_the_wrong_type_are_set_aside_and_the_rest_carries_on(record, data_dir):
+    data_dir.mkdir()
+    good = {"attempts": 2, "correct": True, "first_try": False, "last": "t", "chosen": [1]}
+    path().write_text(json.dumps({"version": 2, "questions": {"emb.good": good, "emb.bad": record},
+                                  "exercises": {"emb.pool": {"attempts": 1, "passed": True, "last": "t"}},
+                                  "settings": {"option_seed": 7}}))
+    with pytest.warns(UserWarning, match="wrong values in questions/emb.bad"):
+        state = load()
+    assert state["questions"] == {"emb.good": good} and state["exercises"]["emb.pool"]["passed"] is True
+    assert state["settings"]["option_seed"] == 7
+    (backup,) = data_dir.glob("progress.json.corrupt-*")
+    assert "emb.bad" in backup.read_text()  # nothing is lost: the original is kept
+    assert load() == state  # repaired once, for good
+    record_answer("emb.good", True)  # and "no" never counted as a pass
+    assert load()["questions"]["emb.good"]["attempts"] == 3
+
+
+def test_backups_never_overwrite_each_other(data_dir):
     data_dir.mkdir()
     for junk in ("first junk", "second junk"):  # two corruptions within the same second
         path().write_text(junk)
-        with pytest.warns(UserWarning, match="unreadable"):
+        with pytest.warns(UserWarning, match="no valid JSON"):
             record_exercise("emb.pool", True)
     assert sorted(p.read_text() for p in data_dir.glob("progress.json.corrupt-*")) == ["first junk", "second junk"]
     assert load()["exercises"]["emb.pool"]["attempts"] == 1
 
 
+EXERCISE = Exercise(id="emb.identity", title="Identity", reference=lambda x: x, hint_text="return x",
+                    cases=lambda: [Case((1.0,), "one")])
+
+
+@pytest.mark.parametrize("blocker", ["read-only folder", "a file in the folder's place", "progress.json a folder"])
+def test_a_folder_that_cannot_be_written_shows_the_verdict_then_warns_once(blocker, data_dir, capsys, monkeypatch):
+    if blocker == "read-only folder":
+        if os.geteuid() == 0:  # root writes anywhere: make the lock fail as it does for a learner
+            def denied():
+                raise PermissionError(13, "Permission denied")
+            monkeypatch.setattr(progress_file, "_lock", denied)
+        else:
+            data_dir.mkdir()
+            data_dir.chmod(0o500)
+    elif blocker == "a file in the folder's place":
+        data_dir.write_text("not a folder")
+    else:
+        path().mkdir(parents=True)
+    with pytest.warns(UserWarning, match="cannot be saved in .*COURSE_LIB_DATA_DIR") as caught:
+        assert EXERCISE.check(lambda x: x)  # the verdict still shows...
+        quiz = ask("emb.gauc_why")
+        quiz.choose(set(quiz.question.answer))
+        assert quiz.check() and "Correct!" in quiz.feedback.value
+    assert "✅ Correct" in capsys.readouterr().out
+    assert len([w for w in caught if "cannot be saved" in str(w.message)]) == 1  # ...and one warning, not one per save
+    assert isinstance(load(), dict)  # reading never raises either
+
+
 def test_concurrent_writers_lose_nothing(data_dir):
     writer = textwrap.dedent("""
         import sys
-        from course_lib.quiz.progress import record_answer, record_exercise
+        from course_lib.progress_file import record_answer, record_exercise
         k = int(sys.argv[1])
         for i in range(20):
             record_answer(f"emb.p{k}_{i}", i % 2 == 0)
@@ -111,27 +195,12 @@ def test_concurrent_writers_lose_nothing(data_dir):
     assert sorted(p.name for p in data_dir.iterdir()) == ["progress.json", "progress.json.lock"]
 
 
-def test_progress_table_counts(monkeypatch, capsys):
-    monkeypatch.setattr(bank, "BANKS", FIXTURE_BANKS)  # emb.fixture_pooling, emb.fixture_metrics
-    bank._load.cache_clear()
-    monkeypatch.setattr(course_lib.exercises, "registry",
-                        lambda: dict.fromkeys(["emb.pool", "emb.logit", "din.attention"]))
-    try:
-        record_answer("emb.fixture_pooling", True)
-        record_answer("emb.fixture_metrics", False)
-        record_answer("emb.fixture_metrics", True)
-        record_exercise("emb.pool", True)
-        record_exercise("emb.logit", False)
-        record_exercise("din.attention", False)
-        record_answer("din.not_in_a_bank", True)  # an answer to a removed question is not counted
-        emb = dict(chapter=1, questions=2, answered=2, correct=2, first_try=1, exercises=2, passed=1)
-        din = dict(chapter=2, questions=0, answered=0, correct=0, first_try=0, exercises=1, passed=0)
-        assert quiz.progress_table() == [emb, din]
-        assert quiz.progress_table(chapter=2) == [din]
-        assert quiz.progress_table(chapter=4) == [dict(chapter=4, questions=0, answered=0, correct=0, first_try=0,
-                                                       exercises=0, passed=0)]
-        quiz.progress(chapter=1)
-        out = capsys.readouterr().out
-        assert "1 emb" in out and "2 / 2" in out and "1 / 2" in out and f"(saved in {path()})" in out
-    finally:
-        bank._load.cache_clear()
+def test_the_option_seed_is_drawn_once_and_kept(monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_OPTION_SEED")
+    seed = progress_file.option_seed()
+    assert load()["settings"]["option_seed"] == seed == progress_file.option_seed()
+    monkeypatch.setenv("COURSE_LIB_OPTION_SEED", "3")
+    assert progress_file.option_seed() == 3  # the tests' and the committed notebooks' fixed order
+    monkeypatch.setenv("COURSE_LIB_OPTION_SEED", "three")
+    with pytest.raises(ValueError, match="COURSE_LIB_OPTION_SEED='three'"):
+        progress_file.option_seed()

@@ -1,6 +1,7 @@
-"""Self-checks: the course's banks are valid and cover every chapter, notebooks ask only existing questions
-and never spell out an answer, the loader rejects broken banks, the widget grades like a click would, and
-the terminal drill (driven through a pipe) gives the same feedback, re-prompts, scores and saves."""
+"""Self-checks and open questions: the course's banks are valid, balanced and cover every chapter and interview
+topic, notebooks ask only existing questions and never spell out an answer, the loader rejects broken banks,
+options are shuffled per learner (the same order everywhere), the widgets grade and record like clicks would,
+and the terminal drill (driven through a pipe) gives the same feedback, re-prompts, scores and saves."""
 import html
 import json
 import os
@@ -13,13 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.quiz import ask, bank, grading
+from course_lib import chapters, progress_file
+from course_lib.quiz import OpenWidget, QuizWidget, ask, bank, grading
 from course_lib.quiz.__main__ import parse_choice
-from course_lib.quiz.widget import QuizWidget, _md, static_html, static_text
+from course_lib.quiz.render import md
+from course_lib.quiz.widget import static_html, static_text
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-FIXTURE_BANKS = ROOT / "tests" / "fixtures" / "banks"  # emb.fixture_pooling (single, B), emb.fixture_metrics (A, C)
+FIXTURE_BANKS = ROOT / "tests" / "fixtures" / "banks"  # emb.fixture_pooling (single), emb.fixture_metrics, emb.fixture_open
+SEED = 0  # COURSE_LIB_OPTION_SEED of the test run (conftest.py)
 ASK = re.compile(r"""\bask\(\s*["']([^"']+)["']\s*\)""")
 
 
@@ -31,6 +35,11 @@ def fixture_banks(monkeypatch):
     monkeypatch.setattr(bank, "BANKS", FIXTURE_BANKS)
     bank._load.cache_clear()
     return bank.load_banks()
+
+
+def letter(q: bank.Question, index: int) -> str:
+    """The letter shown for the option at bank position ``index`` under the tests' option seed."""
+    return grading.letter(grading.order(q, SEED).index(index))
 
 
 def progress_state() -> dict:
@@ -51,9 +60,41 @@ def all_sources(notebook: Path) -> str:
 def test_course_banks_validate():
     questions = bank.load_banks()  # raises BankError naming the file on any schema violation
     for qid, q in questions.items():
-        assert qid == q.id and bank.chapter_of(qid) == q.chapter
+        assert qid == q.id and chapters.of(qid).number == q.chapter
         assert len(q.answer) == 1 if q.type == "single" else len(q.answer) >= 1
         assert all(o.feedback.strip() for o in q.options) and q.hint.strip() and q.section.strip()
+
+
+def test_the_length_of_an_option_gives_the_answer_away_at_most_a_third_of_the_time():
+    """A distractor is as specific and as long as the answer: the correct option is the strictly longest
+    (in characters of its text) in at most a third of the single-answer questions, in every chapter."""
+    single = [q for q in bank.load_banks().values() if q.type == "single"]
+    for chapter in {q.chapter for q in single}:
+        mine = [q for q in single if q.chapter == chapter]
+        longest = [q.id for q in mine if (lengths := [len(o.text) for o in q.options])
+                   and lengths[min(q.answer)] == max(lengths) and lengths.count(max(lengths)) == 1]
+        assert len(longest) <= len(mine) / 3, f"chapter {chapter}: the answer is the longest option in {longest}"
+
+
+def test_feedback_never_points_at_an_option_by_letter_or_position():
+    """Options are shuffled per learner, so "option B" or "the first one" would point at the wrong option."""
+    pattern = re.compile(r"\b(option|options|answer) [A-E]\b|\b[A-E] (and|or) [A-E]\b|\b(first|second|third|last) "
+                         r"option\b|(all|none) of the above", re.I)
+    for q in bank.load_banks().values():
+        for text in (q.question, q.hint, *(o.text for o in q.options), *(o.feedback for o in q.options)):
+            assert not pattern.search(text), f"{q.id}: {text[:100]!r}"
+
+
+def test_open_questions_validate_and_cover_every_interview_topic():
+    open_questions = bank.load_open()
+    per_chapter = {c.number: sum(q.chapter == c.number for q in open_questions.values()) for c in chapters.CHAPTERS}
+    for number, n in per_chapter.items():
+        assert n >= (10 if chapters.BY_NUMBER[number].key == "review" else 6), f"chapter {number}: {n} open questions"
+    covered = {t for q in open_questions.values() for t in q.topics}
+    assert covered == set(bank.TOPICS), f"no open question covers {sorted(set(bank.TOPICS) - covered)}"
+    assert not set(open_questions) & set(bank.load_banks())  # one id space, two pools
+    for q in open_questions.values():
+        assert 3 <= len(q.answer) <= 8 and q.follow_ups and all(q.rubric[g] for g in (0, 1, 2)), q.id
 
 
 @pytest.mark.parametrize("chapter", [1, 2, 3, 4, 5])
@@ -106,7 +147,6 @@ def test_answer_leak_check_catches_a_copied_answer(fixture_banks, tmp_path):
 
 GOOD = """\
 chapter: 2
-title: DIN
 questions:
   - id: din.q1
     question: Why?
@@ -134,10 +174,12 @@ def test_a_good_bank_loads(tmp_path, monkeypatch):
     write_banks(tmp_path, monkeypatch, **{"02_din.yaml": GOOD})
     (q,) = bank.load_banks().values()
     assert (q.id, q.chapter, q.answer, q.tags, q.difficulty) == ("din.q1", 2, frozenset({0}), ("interview",), 2)
-    assert bank.chapters() == {2: bank.Chapter(2, "DIN", "02_din")}
     assert bank.get("din.q1") is q
     with pytest.raises(KeyError, match="din.q1"):  # an unknown id lists the chapter's questions
         bank.get("din.q2")
+    for bad in (None, "", "   "):
+        with pytest.raises(KeyError, match="a text such as 'din.no_softmax'"):
+            bank.get(bad)
 
 
 BROKEN = {
@@ -147,19 +189,20 @@ BROKEN = {
                                "0 correct do not fit type 'multiple'"),
     "one option": (GOOD.replace("      - {text: two, correct: false, feedback: not this one}\n", ""), "1 options"),
     "yes/no read as booleans": (GOOD.replace("feedback: because", "feedback: yes"), "quote it"),
-    "missing feedback": (GOOD.replace(", feedback: not this one}", "}"), "exactly the keys"),
     "empty feedback": (GOOD.replace("feedback: not this one}", "feedback: ''}"), "feedback of option 'two'"),
     "correct as text": (GOOD.replace("correct: false", "correct: 'no'"), "must be true or false"),
     "typo in a key": (GOOD.replace("hint: think", "hnt: think"), r"missing keys \['hint'\], unknown keys \['hnt'\]"),
+    "missing feedback key": (GOOD.replace(", feedback: not this one}", "}"), r"missing keys \['feedback'\]"),
     "unknown type": (GOOD.replace("type: single", "type: truefalse"), "type must be one of"),
-    "id of another chapter": (GOOD.replace("id: din.q1", "id: dcn.q1"), "key of chapter 2"),
-    "id without slug": (GOOD.replace("id: din.q1", "id: din"), "<chapter key>.<slug>"),
+    "id of another chapter": (GOOD.replace("id: din.q1", "id: dcn.q1"), r"'din.<slug>' \(chapter 2\)"),
+    "id without slug": (GOOD.replace("id: din.q1", "id: din"), "'din.<slug>'"),
     "difficulty 4": (GOOD.replace("difficulty: 2", "difficulty: 4"), "difficulty must be 1, 2 or 3"),
     "tags as a word": (GOOD.replace("tags: [interview]", "tags: interview"), "tags must be a list"),
     "same option twice": (GOOD.replace("text: two", "text: one"), "same text"),
-    "chapter not the file's": (GOOD.replace("chapter: 2", "chapter: 3"), "match the file name"),
+    "chapter not the file's": (GOOD.replace("chapter: 2", "chapter: 3"), "whose notebook names the file"),
     "not yaml": ("chapter: 2\nquestions: [\n", "not valid YAML"),
-    "empty file": ("", "expected exactly the keys"),
+    "empty file": ("", "expected a mapping with the keys"),
+    "a title is no longer kept here": (GOOD.replace("chapter: 2\n", "chapter: 2\ntitle: DIN\n"), "unknown keys"),
 }
 
 
@@ -178,34 +221,104 @@ def test_a_duplicate_id_is_rejected(tmp_path, monkeypatch):
         bank.load_banks()
 
 
-def test_a_second_bank_of_a_chapter_is_rejected(tmp_path, monkeypatch):
-    # one bank per chapter: one title and one notebook per chapter, and ids unique across banks
-    write_banks(tmp_path, monkeypatch,
-                **{"02_din.yaml": GOOD, "02_din_more.yaml": GOOD.replace("din.q1", "din.q2")})
-    with pytest.raises(bank.BankError, match="02_din_more.yaml: chapter 2 already has a bank, 02_din.yaml"):
-        bank.chapters()
+def test_a_bank_not_named_after_a_chapter_notebook_is_rejected(tmp_path, monkeypatch):
+    write_banks(tmp_path, monkeypatch, **{"02_din_more.yaml": GOOD.replace("din.q1", "din.q2")})
+    with pytest.raises(bank.BankError, match="02_din_more.yaml: `chapter` must be the number of the chapter"):
+        bank.load_banks()
+
+
+OPEN = """\
+chapter: 2
+questions:
+  - id: din.open1
+    question: Why?
+    answer: [one, two, three]
+    follow_ups: [{question: then what, answer: this}]
+    rubric: {2: all, 1: some, 0: none}
+    topics: [no_softmax]
+    tags: [interview]
+    difficulty: 2
+    section: "1. Intro"
+"""
+
+
+@pytest.mark.parametrize("text, message", [
+    (OPEN.replace("topics: [no_softmax]", "topics: [softmax]"), r"unknown \['softmax'\]"),
+    (OPEN.replace("rubric: {2: all, 1: some, 0: none}", "rubric: {2: all, 0: none}"), "rubric must say"),
+    (OPEN.replace("answer: [one, two, three]", "answer: one"), "answer must be a list"),
+    (OPEN.replace("follow_ups: [{question: then what, answer: this}]", "follow_ups: [{question: x}]"),
+     r"missing keys \['answer'\]"),
+], ids=["unknown topic", "rubric without 1", "answer not a list", "follow-up without answer"])
+def test_a_broken_open_bank_is_rejected(text, message, tmp_path, monkeypatch):
+    write_banks(tmp_path, monkeypatch)
+    (tmp_path / "banks" / "open").mkdir()
+    (tmp_path / "banks" / "open" / "02_din.yaml").write_text(text)
+    with pytest.raises(bank.BankError, match=message):
+        bank.load_open()
+
+
+def test_an_open_question_may_not_share_an_id_with_a_self_check(tmp_path, monkeypatch):
+    write_banks(tmp_path, monkeypatch, **{"02_din.yaml": GOOD})
+    (tmp_path / "banks" / "open").mkdir()
+    (tmp_path / "banks" / "open" / "02_din.yaml").write_text(OPEN.replace("din.open1", "din.q1"))
+    with pytest.raises(bank.BankError, match="duplicate question id 'din.q1'"):
+        bank.load_open()
+
+
+# ---------------------------------------------------------------- options shuffled per learner
+
+def test_each_learner_sees_their_own_stable_option_order(fixture_banks, monkeypatch):
+    q = fixture_banks["emb.fixture_pooling"]
+    assert sorted(grading.order(q, 5)) == [0, 1, 2] and grading.order(q, 5) == grading.order(q, 5)
+    orders = {grading.order(q, seed) for seed in range(40)}
+    assert len(orders) == 6  # every permutation of 3 options occurs for some learner
+    metrics = fixture_banks["emb.fixture_metrics"]
+    assert any(grading.order(q, s) != grading.order(metrics, s) for s in range(10))  # per question too
+    # a learner without a fixed seed gets one, saved with the progress, so the order stays put
+    monkeypatch.delenv("COURSE_LIB_OPTION_SEED")
+    first = progress_file.option_seed()
+    assert progress_state()["settings"]["option_seed"] == first == progress_file.option_seed()
+    assert ask("emb.fixture_pooling").shown == grading.order(q, first)
+
+
+def test_the_widget_the_static_view_and_the_grading_agree_on_letters(fixture_banks):
+    q = fixture_banks["emb.fixture_pooling"]
+    quiz = ask(q.id)
+    shown = grading.order(q, SEED)
+    assert quiz.shown == shown
+    assert list(quiz.selector.options) == [f"{grading.letter(k)}. {q.options[i].text}" for k, i in enumerate(shown)]
+    assert static_text(q, shown).splitlines()[1:4] == [f"  {grading.letter(k)}. {q.options[i].text}"
+                                                       for k, i in enumerate(shown)]
+    quiz.choose([0])  # bank position 0, wherever it is shown
+    assert quiz.selector.value == f"{letter(q, 0)}. {q.options[0].text}"
+    quiz.check()
+    assert f"<b>{letter(q, 0)}</b>: ✘ SUM-GROWS-WITH-T" in quiz.feedback.value
+    assert progress_state()["questions"][q.id]["chosen"] == [0]  # the option's place in the bank, not a letter
 
 
 # ---------------------------------------------------------------- the shared grading
 
 def test_grading_single_and_multiple(fixture_banks):
     single, multiple = fixture_banks["emb.fixture_pooling"], fixture_banks["emb.fixture_metrics"]
-    v = grading.grade(single, {0})
+    shown, identity = grading.order(single, SEED), (0, 1, 2)
+    v = grading.grade(single, {0}, shown)
     assert (v.correct, v.message, v.advice) == (False, grading.WRONG, "")
-    assert v.notes == (grading.Note("A", False, single.options[0].feedback),)
-    assert grading.grade(single, {1}).correct
-    assert grading.grade(multiple, {0, 2}).correct
-    assert grading.grade(multiple, {0}).advice == grading.MISSING      # right so far, one missing
-    assert grading.grade(multiple, {0, 1, 2}).advice == grading.EXTRA  # a wrong one checked
-    assert grading.grade(multiple, set()).message == grading.EMPTY
-    assert [n.letter for n in grading.answer_notes(multiple)] == ["A", "C"]
+    assert v.notes == (grading.Note(letter(single, 0), False, single.options[0].feedback),)
+    assert grading.grade(single, {1}, shown).correct
+    assert grading.grade(multiple, {0, 2}, identity).correct
+    assert grading.grade(multiple, {0}, identity).advice == grading.MISSING      # right so far, one missing
+    assert grading.grade(multiple, {0, 1, 2}, identity).advice == grading.EXTRA  # a wrong one checked
+    assert grading.grade(multiple, set(), identity).message == grading.EMPTY
+    assert [n.letter for n in grading.answer_notes(multiple, identity)] == ["A", "C"]
+    assert [n.letter for n in grading.answer_notes(multiple, (2, 1, 0))] == ["A", "C"]  # listed as shown
+    assert [n.feedback[:4] for n in grading.answer_notes(multiple, (2, 1, 0))] == ["GAUC", "AUC-"]
     with pytest.raises(ValueError):
-        grading.grade(single, {3})
+        grading.grade(single, {3}, shown)
 
 
 def test_parse_choice(fixture_banks):
     single, multiple = fixture_banks["emb.fixture_pooling"], fixture_banks["emb.fixture_metrics"]
-    assert parse_choice(" b ", single) == {1}
+    assert parse_choice(" b ", single) == {1}  # positions shown, mapped to the bank by the drill
     assert parse_choice("2", single) == {1}
     assert parse_choice("A,C", multiple) == parse_choice("a c", multiple) == parse_choice("ac", multiple) == {0, 2}
     with pytest.raises(ValueError, match="exactly one answer"):
@@ -216,7 +329,7 @@ def test_parse_choice(fixture_banks):
         parse_choice(",", single)
 
 
-# ---------------------------------------------------------------- the widget, driven as clicks would
+# ---------------------------------------------------------------- the widgets, driven as clicks would
 
 def test_widget_wrong_then_right(fixture_banks):
     q = fixture_banks["emb.fixture_pooling"]
@@ -227,9 +340,9 @@ def test_widget_wrong_then_right(fixture_banks):
 
     quiz.choose([0])
     assert not quiz.check()
-    html = quiz.feedback.value
-    assert "Not quite." in html and "SUM-GROWS-WITH-T" in html
-    assert "MEAN-DIVIDES-BY-LENGTH" not in html and "PADDING-IS-NOT-DATA" not in html  # only the chosen option
+    html_ = quiz.feedback.value
+    assert "Not quite." in html_ and "SUM-GROWS-WITH-T" in html_
+    assert "MEAN-DIVIDES-BY-LENGTH" not in html_ and "PADDING-IS-NOT-DATA" not in html_  # only the chosen option
     assert quiz.attempts == 1 and quiz.reveal_button.layout.display == "none"
 
     quiz.choose([1])
@@ -238,10 +351,11 @@ def test_widget_wrong_then_right(fixture_banks):
     assert quiz.attempts == 2 and "attempt 2" in quiz.status.value
     assert quiz.reveal_button.layout.display == "none"  # one wrong attempt only
     saved = progress_state()["questions"][q.id]
-    assert (saved["attempts"], saved["correct"], saved["first_try"]) == (2, True, False)
+    assert (saved["attempts"], saved["correct"], saved["first_try"], saved["chosen"]) == (2, True, False, [1])
 
 
 def test_widget_reveal_after_two_wrong_attempts_and_hint(fixture_banks):
+    q = fixture_banks["emb.fixture_pooling"]
     quiz = ask("emb.fixture_pooling")
     quiz.show_hint()
     assert "scale when the history doubles" in quiz.feedback.value
@@ -250,7 +364,7 @@ def test_widget_reveal_after_two_wrong_attempts_and_hint(fixture_banks):
         quiz.check()
     assert quiz.attempts == 2 and quiz.reveal_button.layout.display is None  # shown
     quiz.reveal()
-    assert "The answer: <b>B</b>" in quiz.feedback.value and "MEAN-DIVIDES-BY-LENGTH" in quiz.feedback.value
+    assert f"The answer: <b>{letter(q, 1)}</b>" in quiz.feedback.value and "MEAN-DIVIDES" in quiz.feedback.value
     assert "2. Pooling" in quiz.feedback.value  # the section to revisit
 
 
@@ -273,13 +387,33 @@ def test_static_fallback_shows_question_and_options_but_no_answer(fixture_banks)
     for qid in fixture_banks:
         q = fixture_banks[qid]
         bundle = ask(qid)._repr_mimebundle_()
+        shown = grading.order(q, SEED)
         assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget where it can run
-        assert bundle["text/plain"] == static_text(q) and bundle["text/html"] == static_html(q)
+        assert bundle["text/plain"] == static_text(q, shown) and bundle["text/html"] == static_html(q, shown)
         for static in (bundle["text/plain"], html.unescape(bundle["text/html"])):
             assert q.question.split("`")[0] in static
             assert all(o.text in static for o in q.options)
             assert not any(o.feedback.split(".")[0] in static for o in q.options)
             assert "Correct" not in static and "answer:" not in static.lower() and "✔" not in static
+
+
+def test_open_question_widget_hides_the_answer_until_asked_then_records_the_grade(fixture_banks):
+    quiz = ask("emb.fixture_open")
+    assert isinstance(quiz, OpenWidget)
+    bundle = quiz._repr_mimebundle_()
+    for static in (bundle["text/plain"], bundle["text/html"]):
+        assert "When can AUC go up" in static and "POINT-ONE" not in static and "RUBRIC" not in static
+    assert quiz.model.value == "" and all(b.layout.display == "none" for b in quiz.grade_buttons)
+    quiz.answer.value = "AUC compares across users."
+    quiz.reveal()
+    assert all(x in quiz.model.value for x in ("POINT-ONE", "POINT-TWO", "FOLLOW-UP-Q", "FOLLOW-UP-A", "RUBRIC-ZERO"))
+    assert quiz.model.value.index("POINT-ONE") < quiz.model.value.index("POINT-TWO")  # in the order to say them
+    assert all(b.layout.display is None for b in quiz.grade_buttons)
+    quiz.grade(1)
+    saved = progress_state()
+    assert saved["open"]["emb.fixture_open"]["grades"] == [1]
+    assert saved["open"]["emb.fixture_open"]["answer"] == "AUC compares across users."
+    assert saved["schedule"]["emb.fixture_open"]["box"] == 1 and "comes back" in quiz.status.value
 
 
 # ---------------------------------------------------------------- the terminal drill, through a pipe
@@ -304,29 +438,49 @@ def flat(text: str) -> str:
 
 
 def test_drill_session(tmp_path, fixture_banks):
-    # order under --seed 0: pooling (single, B) then metrics (A, C)
-    run = drill(["emb", "--seed", "0"], "Z\nA,B\n?\n\nA\nac\n", tmp_path)
+    # order under --seed 0: pooling (single, answer = bank option 1) then metrics (bank options 0 and 2)
+    pooling, metrics = fixture_banks["emb.fixture_pooling"], fixture_banks["emb.fixture_metrics"]
+    wrong, right = letter(pooling, 0), letter(metrics, 0) + letter(metrics, 2)
+    run = drill(["emb", "--seed", "0"], f"Z\nA,B\n?\n\n{wrong}\n{right.lower()}\n", tmp_path)
     out = flat(run.stdout)
     assert run.returncode == 0, run.stderr
     assert out.index("Question 1/2 [emb.fixture_pooling") < out.index("Question 2/2 [emb.fixture_metrics")
-    assert "A. Sum pooling over the valid behaviours" in out and "C. GAUC" in out
+    assert f"{letter(pooling, 0)}. Sum pooling over the valid behaviours" in out and f"{letter(metrics, 2)}. GAUC" in out
     assert "'Z' is not an option: answer with letters A-C" in out        # re-prompted
     assert "this question has exactly one answer" in out                # re-prompted
     assert "Hint: Think about what happens to the scale" in out          # "?"
     assert "type a letter A-C" in out                                    # empty line
     # the same verdict and per-option feedback as the widget, then the answer and the section
-    wrong = grading.grade(fixture_banks["emb.fixture_pooling"], {0})
-    assert f"{wrong.message} A ✘ {wrong.notes[0].feedback}" in out
-    assert "The answer: B B MEAN-DIVIDES-BY-LENGTH" in out
+    verdict = grading.grade(pooling, {0}, grading.order(pooling, SEED))
+    assert f"{verdict.message} {wrong} ✘ {verdict.notes[0].feedback}" in out
+    assert f"The answer: {letter(pooling, 1)} {letter(pooling, 1)} MEAN-DIVIDES-BY-LENGTH" in out
     assert "Revisit: 2. Pooling" in out
-    assert "Correct! A ✔ AUC-RANKS-ONLY" in out and "C ✔ GAUC-RANKS-ONLY" in out
+    assert "Correct!" in out and f"{letter(metrics, 0)} ✔ AUC-RANKS-ONLY" in out
+    assert f"{letter(metrics, 2)} ✔ GAUC-RANKS-ONLY" in out
     assert "Score: 1/2 (50%)" in out and "emb.fixture_pooling: revisit 2. Pooling" in out
     saved = json.loads((tmp_path / "progress.json").read_text())["questions"]
     assert saved["emb.fixture_pooling"]["correct"] is False and saved["emb.fixture_metrics"]["first_try"] is True
+    assert saved["emb.fixture_pooling"]["chosen"] == [0] and saved["emb.fixture_metrics"]["chosen"] == [0, 2]
 
 
-def test_drill_stops_cleanly_at_end_of_input(tmp_path):
-    run = drill(["1", "--seed", "0"], "2\n", tmp_path)  # answers question 1 (B, numbered), then EOF
+def test_drill_open_questions_and_what_is_due(tmp_path, fixture_banks):
+    run = drill(["--open"], "AUC mixes users.\nGAUC does not.\n\n3\n2\n", tmp_path)
+    out = flat(run.stdout)
+    assert run.returncode == 0, run.stderr
+    assert out.index("When can AUC go up") < out.index("POINT-ONE") < out.index("POINT-TWO") < out.index("RUBRIC-TWO")
+    assert "type 0, 1 or 2" in out and "comes back for review in 3 day(s)" in out and "Score: 1/1" in out
+    saved = json.loads((tmp_path / "progress.json").read_text())
+    assert saved["open"]["emb.fixture_open"]["answer"] == "AUC mixes users.\nGAUC does not."
+    assert saved["open"]["emb.fixture_open"]["grades"] == [2]
+    run = drill(["--due"], "", tmp_path)  # graded 2 today: due in 3 days, so nothing today
+    assert run.returncode == 0 and "Nothing is due today" in run.stdout
+    run = drill(["emb", "--due"], "", tmp_path)
+    assert run.returncode == 2 and "--due asks across all chapters" in run.stderr
+
+
+def test_drill_stops_cleanly_at_end_of_input(tmp_path, fixture_banks):
+    number = grading.order(fixture_banks["emb.fixture_pooling"], SEED).index(1) + 1
+    run = drill(["1", "--seed", "0"], f"{number}\n", tmp_path)  # answers question 1 right (by number), then EOF
     out = flat(run.stdout)
     assert run.returncode == 0 and "Traceback" not in run.stderr
     assert "Correct!" in out and "Stopped." in out and "Score: 1/1 (100%), 1 not asked" in out
@@ -341,11 +495,14 @@ def test_drill_quit_and_filters(tmp_path):
     assert run.returncode == 0 and "Question 1/1" in run.stdout and "Score: 0/0" in run.stdout
     run = drill(["din"], "", tmp_path)
     assert run.returncode == 1 and "No questions in chapter 2" in run.stderr
+    run = drill(["din", "--open"], "", tmp_path)
+    assert run.returncode == 1 and "No open questions in chapter 2" in run.stderr
     run = drill(["attention"], "", tmp_path)
     assert run.returncode == 2 and "unknown chapter 'attention'" in run.stderr
 
 
-def test_drill_ctrl_c_prints_the_score_so_far(tmp_path):
+def test_drill_ctrl_c_prints_the_score_so_far(tmp_path, fixture_banks):
+    right = letter(fixture_banks["emb.fixture_pooling"], 1)
     code = textwrap.dedent(f"""
         import runpy, sys
         from pathlib import Path
@@ -358,7 +515,7 @@ def test_drill_ctrl_c_prints_the_score_so_far(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     seen = b""
-    proc.stdin.write(b"B\n")
+    proc.stdin.write(f"{right}\n".encode())
     proc.stdin.flush()
     while seen.count(b"Your answer") < 2:  # input() flushes its prompt: wait for the second question's
         chunk = os.read(proc.stdout.fileno(), 4096)
@@ -378,6 +535,6 @@ def test_python_m_entry_point_help():
 
 
 def test_inline_markdown_code_emphasis_and_math():
-    assert _md("a *set* of `h<t>`") == "a <em>set</em> of <code>h&lt;t&gt;</code>"
-    assert _md("q*k, 2 * 3 and $a*b*c$") == "q*k, 2 * 3 and $a*b*c$"  # products stay products
-    assert _md("`x *y* z` and $*u*$ then *keep*") == "<code>x *y* z</code> and $*u*$ then <em>keep</em>"
+    assert md("a *set* of `h<t>`") == "a <em>set</em> of <code>h&lt;t&gt;</code>"
+    assert md("q*k, 2 * 3 and $a*b*c$") == "q*k, 2 * 3 and $a*b*c$"  # products stay products
+    assert md("`x *y* z` and $*u*$ then *keep*") == "<code>x *y* z</code> and $*u*$ then <em>keep</em>"

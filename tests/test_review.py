@@ -1,23 +1,28 @@
-"""The chapter 6 review: where each question is taught (read from the notebooks), the mixed drill, the score
-summary from saved progress, the review notebook, and the terminal interview drill covering every chapter."""
+"""The review: where each question is taught (an index written from the notebooks), the mixed drill, spaced
+repetition, the score summary from saved progress, the review notebook, and the terminal interview drill."""
 import json
 import os
 import re
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from course_lib.quiz import bank, review, sections, summary
-from course_lib.quiz.progress import record_answer
-from course_lib.quiz.revision import FIRST_TRY, NEW, RETRY, WRONG
+from course_lib import chapters, progress_file
+from course_lib.progress_file import record_answer, record_grade
+from course_lib.quiz import bank, due, grading, progress, progress_table, review, sections, summary
+from course_lib.quiz.summary import FIRST_TRY, NEW, PARTLY, RETRY, WRONG
 
 from notebook_questions import asked_in  # tests/notebook_questions.py
 
 ROOT = Path(__file__).resolve().parent.parent
-REVIEW_NOTEBOOK = ROOT / "notebooks" / "06_review.ipynb"
-COURSE_CHAPTERS = [1, 2, 3, 4, 5]
+sys.path.insert(0, str(ROOT / "tools"))
+import section_index  # noqa: E402  (tools/ is a folder of scripts)
+
+REVIEW_NOTEBOOK = ROOT / "notebooks" / "07_review.ipynb"
+COURSE_CHAPTERS = [c.number for c in chapters.CHAPTERS if c.key != "review"]
 
 
 pytestmark = pytest.mark.usefixtures("fresh_quiz_state")  # tests/conftest.py
@@ -43,7 +48,7 @@ def bank_file(chapter: int, questions: list[tuple[str, str]]) -> str:
     difficulty: 1
     section: "1. Intro"
 """ for qid, tags in questions)
-    return f"chapter: {chapter}\ntitle: Title {chapter}\nquestions:{items}"
+    return f"chapter: {chapter}\nquestions:{items}"
 
 
 @pytest.fixture
@@ -51,7 +56,7 @@ def small_banks(tmp_path, monkeypatch):
     """Chapter 1 with one question (emb.q0), chapter 2 with five (din.q0..q4, the last two untagged)."""
     folder = tmp_path / "banks"
     folder.mkdir()
-    (folder / "01_emb.yaml").write_text(bank_file(1, [("emb.q0", "[interview]")]))
+    (folder / "01_embedding_mlp.yaml").write_text(bank_file(1, [("emb.q0", "[interview]")]))
     (folder / "02_din.yaml").write_text(bank_file(2, [(f"din.q{i}", "[interview]" if i < 3 else "[]")
                                                       for i in range(5)]))
     monkeypatch.setattr(bank, "BANKS", folder)
@@ -61,31 +66,30 @@ def small_banks(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- where each question is taught
 
+def test_the_shipped_section_index_is_up_to_date():
+    assert section_index.main(["--check"]) == 0, "run: python tools/section_index.py"
+
+
 def test_every_bank_question_is_taught_once_in_its_chapter_notebook_under_its_bank_section():
-    questions = bank.load_banks()
-    located = sections.locate()
-    chapter_notebooks = sections.chapter_notebooks()
-    assert sorted(chapter_notebooks)[:5] == COURSE_CHAPTERS
-    for qid, q in questions.items():
-        assert qid in located, f"{qid}: no ask({qid!r}) in {chapter_notebooks[q.chapter].name}"
-        where = located[qid]
-        assert where.notebook == chapter_notebooks[q.chapter].name and where.exact
+    for qid, q in bank.load_banks().items():
+        notebook = ROOT / "notebooks" / f"{chapters.BY_NUMBER[q.chapter].notebook}.ipynb"
+        assert qid in sections.index(), f"{qid}: no ask({qid!r}) in {notebook.name}"
+        where = sections.where(q)
+        assert where.notebook == notebook.name and where.exact
         # the bank's `section:` words (widget and drill say "Revisit: ...") begin the real heading
         assert where.heading.startswith(q.section), f"{qid}: bank says {q.section!r}, notebook {where!r}"
-        asks = [a for a in sections.asks(chapter_notebooks[q.chapter]) if a[0] == qid]
-        assert len(asks) == 1, f"{qid} is asked {len(asks)} times in {where.notebook}"
+        assert [a for a in section_index.asks(notebook) if a[0] == qid] == [(qid, where.heading)], \
+            f"{qid} is asked more than once in {notebook.name}"
 
 
-def test_each_bank_is_named_after_its_chapter_notebook():
-    # the glossary names a chapter's notebook by its bank's name (bank.Chapter.notebook)
-    notebooks = sections.chapter_notebooks()
-    assert {n: f"{c.notebook}.ipynb" for n, c in bank.chapters().items()} == \
-        {n: notebooks[n].name for n in COURSE_CHAPTERS}
+def test_every_chapter_notebook_exists():
+    for c in chapters.CHAPTERS:
+        assert (ROOT / "notebooks" / f"{c.notebook}.ipynb").is_file(), c
 
 
 def test_the_heading_is_a_real_level_2_heading_of_the_notebook():
-    for qid, where in sections.locate().items():
-        text = "\n".join("".join(c["source"]) for c in sections.cells(ROOT / "notebooks" / where.notebook)
+    for qid, where in sections.index().items():
+        text = "\n".join("".join(c["source"]) for c in section_index.cells(ROOT / "notebooks" / where.notebook)
                          if c["cell_type"] == "markdown")
         assert re.search(rf"^## {re.escape(where.heading)}\s*$", text.replace("`", ""), re.M), (qid, where)
 
@@ -99,24 +103,25 @@ def test_asks_reads_level_2_sections_only(tmp_path):
                   ("code", "ask('emb.c')\nmask(x)"),
                   ("markdown", "## 2. Pooling ##"),
                   ("code", 'print("ask(emb.d)")\nask("emb.e")'))
-    assert sections.asks(nb) == [("emb.intro", ""), ("emb.a", "1. The CTR problem"), ("emb.b", "1. The CTR problem"),
-                                 ("emb.c", "1. The CTR problem"), ("emb.e", "2. Pooling")]
+    assert section_index.asks(nb) == [("emb.intro", ""), ("emb.a", "1. The CTR problem"),
+                                      ("emb.b", "1. The CTR problem"), ("emb.c", "1. The CTR problem"),
+                                      ("emb.e", "2. Pooling")]
 
 
-def test_locate_counts_only_the_notebook_of_the_question_s_chapter(tmp_path):
-    notebook(tmp_path / "01_emb.ipynb", ("markdown", "## 1. Intro"), ("code", 'ask("din.recap")\nask("emb.a")'),
-             ("markdown", "## 2. Later"), ("code", 'ask("emb.a")'))
+def test_the_index_counts_only_the_notebook_of_the_question_s_chapter(tmp_path):
+    notebook(tmp_path / "01_embedding_mlp.ipynb", ("markdown", "## 1. Intro"),
+             ("code", 'ask("din.recap")\nask("emb.a")'), ("markdown", "## 2. Later"), ("code", 'ask("emb.a")'))
     notebook(tmp_path / "02_din.ipynb", ("markdown", "## 3. Attention"), ("code", 'ask("din.recap")'))
-    notebook(tmp_path / "06_review.ipynb", ("markdown", "## Drill"), ("code", 'ask("emb.a")'))
+    notebook(tmp_path / "07_review.ipynb", ("markdown", "## Drill"), ("code", 'ask("emb.a")'))
     notebook(tmp_path / "scratch.ipynb", ("markdown", "## Notes"), ("code", 'ask("emb.b")'))
-    assert sections.locate(tmp_path) == {"emb.a": sections.Location("01_emb.ipynb", "1. Intro"),
-                                         "din.recap": sections.Location("02_din.ipynb", "3. Attention")}
+    assert section_index.build(tmp_path) == {"din.recap": {"notebook": "02_din.ipynb", "heading": "3. Attention"},
+                                             "emb.a": {"notebook": "01_embedding_mlp.ipynb", "heading": "1. Intro"}}
 
 
 def test_broken_notebook_is_named(tmp_path):
-    (tmp_path / "01_emb.ipynb").write_text("{not json")
-    with pytest.raises(ValueError, match="01_emb.ipynb is not a readable Jupyter notebook"):
-        sections.locate(tmp_path)
+    (tmp_path / "01_embedding_mlp.ipynb").write_text("{not json")
+    with pytest.raises(ValueError, match="01_embedding_mlp.ipynb is not a readable Jupyter notebook"):
+        section_index.build(tmp_path)
 
 
 def test_links_use_jupyterlab_heading_ids():
@@ -130,13 +135,15 @@ def test_links_use_jupyterlab_heading_ids():
     assert sections.Location("x.ipynb", "").link() == "[x.ipynb](x.ipynb)"
 
 
-def test_a_question_no_notebook_asks_falls_back_to_its_chapter_notebook_and_bank_section(tmp_path, small_banks):
-    notebook(tmp_path / "01_emb.ipynb", ("markdown", "## 1. Intro"))
-    q = small_banks["emb.q0"]
-    where = sections.where(q, folder=tmp_path)
-    assert where == sections.Location("01_emb.ipynb", "1. Intro", exact=False)
-    assert where.link() == "[01_emb.ipynb](01_emb.ipynb) § 1. Intro"  # no anchor: the words are the bank's
-    assert sections.where(small_banks["din.q0"], folder=tmp_path).link() == "1. Intro"  # no notebook at all
+def test_a_question_no_notebook_asks_falls_back_to_its_chapter_notebook_and_bank_section(small_banks):
+    where = sections.where(small_banks["emb.q0"])
+    assert where == sections.Location("01_embedding_mlp.ipynb", "1. Intro", exact=False)
+    assert where.link() == "[01_embedding_mlp.ipynb](01_embedding_mlp.ipynb) § 1. Intro"  # no anchor: bank's words
+
+
+def test_a_cross_chapter_open_question_names_its_chapters():
+    cross = bank.load_open()["review.ranking_stack"]
+    assert sections.where(cross).notebook is None and sections.where(cross).link() == cross.section
 
 
 # ---------------------------------------------------------------- the mixed drill
@@ -168,10 +175,11 @@ def test_review_takes_more_from_chapters_that_have_more(small_banks):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(n=0), "at least 1"),
     (dict(n=True), "at least 1"),
-    (dict(n=999), r"only \d+ questions match \(chapters \[1, 2, 3, 4, 5\]\): ask for n <= \d+"),
+    (dict(n=999), r"only \d+ self-check questions match \(chapters \[1, 2, 3, 4, 5\]\): ask for n <= \d+"),
     (dict(n=5, chapters=["attention"]), "unknown chapter 'attention'"),
-    (dict(n=5, chapters=[6]), r"chapter\(s\) \[6\] have no questions"),
-    (dict(n=1, tag="no-such-tag"), r"only 0 questions match"),
+    (dict(n=5, chapters=[7]), r"chapter\(s\) \[7\] have no self-check questions"),
+    (dict(n=1, tag="no-such-tag"), r"only 0 self-check questions match"),
+    (dict(n=1, kind="quiz"), "kind must be one of"),
 ])
 def test_review_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -195,29 +203,29 @@ def test_show_labels_each_widget_with_its_chapter(monkeypatch):
 # ---------------------------------------------------------------- the summary from saved progress
 
 def test_summary_scores_saved_answers_and_points_at_the_sections():
-    drill = ["din.no_softmax", "din.unit_input", "din.padding_mask", "emb.gauc_why"]
+    drill = ["din.no_softmax", "din.unit_input", "din.padding_mask", "emb.gauc_why", "din.vs_transformer"]
     record_answer("din.no_softmax", False)       # wrong so far
     record_answer("din.unit_input", False)
     record_answer("din.unit_input", True)        # right after a retry
     record_answer("emb.gauc_why", True)          # right at the first try; din.padding_mask not answered
+    record_grade("din.vs_transformer", 1)        # an open question, graded 1 by the learner
     s = summary(drill)
-    assert [r.status for r in s.rows] == [WRONG, RETRY, NEW, FIRST_TRY]
-    assert s.score() == ("Score: 2 of 3 answered questions right (67%), 1 at the first try; "
-                         "1 of 4 not answered yet.")
-    assert s.chapters() == [dict(chapter=1, title="Embedding & MLP", questions=1, answered=1, correct=1, first_try=1),
-                            dict(chapter=2, title="DIN", questions=3, answered=2, correct=1, first_try=0)]
+    assert [r.status for r in s.rows] == [WRONG, RETRY, NEW, FIRST_TRY, PARTLY]
+    assert s.score() == ("Score: 2 of 4 answered questions right (50%), 1 at the first try; "
+                         "1 of 5 not answered yet.")
     softmax = sections.Location("02_din.ipynb", "3. No softmax: keeping the intensity")
     unit = sections.Location("02_din.ipynb", "2. The local activation unit")
-    assert s.revisit() == [(softmax, ["din.no_softmax"]), (unit, ["din.unit_input"])]
+    assert s.revisit()[:2] == [(softmax, ["din.no_softmax"]), (unit, ["din.unit_input"])]
+    assert s.revisit()[2][1] == ["din.vs_transformer"]  # graded below 2: worth another look
     md = s._repr_markdown_()
-    assert f"- {softmax.link()}: `din.no_softmax`" in md
-    assert ("| 4 | 1 Embedding & MLP | `emb.gauc_why` | right at the first try | "
+    assert f"| {softmax.link()} | din.no_softmax |" in md
+    assert ("| 4 | emb.gauc_why | right at the first try | "
             "[01_embedding_mlp.ipynb § 5. Metrics: logloss, AUC, GAUC and RelaImpr]"
             "(01_embedding_mlp.ipynb#5.-Metrics:-logloss,-AUC,-GAUC-and-RelaImpr) |") in md
-    assert "| 2 DIN | 3 | 2 | 1 | 0 |" in md
+    assert "| 1 Embedding & MLP | 1 | 1 | 1 | 1 |" in md and "| 2 DIN | 4 | 3 | 1 | 0 |" in md
     text = repr(s)
-    assert "02_din.ipynb § 3. No softmax: keeping the intensity: din.no_softmax" in text
-    assert re.search(r"3\. din\.padding_mask +not answered +02_din\.ipynb § 2\. The local activation unit", text)
+    assert re.search(r"02_din\.ipynb § 3\. No softmax: keeping the intensity +din\.no_softmax", text)
+    assert re.search(r"3 +din\.padding_mask +not answered +02_din\.ipynb § 2\. The local activation unit", text)
 
 
 def test_summary_without_answers_and_of_a_whole_review(monkeypatch):
@@ -225,10 +233,54 @@ def test_summary_without_answers_and_of_a_whole_review(monkeypatch):
     s = summary(drill)
     assert [r.question for r in s.rows] == list(drill) and {r.status for r in s.rows} == {NEW}
     assert s.score().startswith("No answers saved yet for these 20 questions")
-    assert "- nothing yet" in s._repr_markdown_() and "  nothing yet" in repr(s)
-    assert len(summary().rows) == len(bank.load_banks())  # default: every question of every bank
+    assert "| nothing yet |" in s._repr_markdown_() and "nothing yet" in repr(s)
+    assert len(summary().rows) == len(bank.load_banks())  # default: every self-check of every chapter
     with pytest.raises(KeyError, match="no question 'din.nope'"):
         summary(["din.nope"])
+
+
+def test_progress_counts_self_checks_open_questions_and_exercises():
+    record_answer("din.no_softmax", True)
+    record_grade("din.vs_transformer", 2)
+    progress_file.record_exercise("din.unit_input", True)
+    (din,) = progress_table("din")
+    assert din["chapter"] == 2 and (din["answered"], din["right"], din["first_try"]) == (1, 1, 1)
+    assert (din["graded"], din["passed"]) == (1, 1) and din["open"] >= 6 and din["exercises"] >= 2
+    assert [row["chapter"] for row in progress_table()] == [c.number for c in chapters.CHAPTERS]
+    shown = progress()
+    assert "| 2 DIN | 1 / " in shown._repr_markdown_() and "(saved in " in repr(shown)
+    with pytest.raises(ValueError, match="unknown chapter 99"):
+        progress_table(99)
+
+
+# ---------------------------------------------------------------- spaced repetition, on a fake clock
+
+def test_wrong_answers_come_back_sooner_and_right_ones_later():
+    day = date(2026, 1, 1)
+    entry = progress_file.next_review(None, progress_file.WRONG, day)
+    assert (entry["box"], entry["due"]) == (1, "2026-01-02")  # wrong: tomorrow
+    entry = progress_file.next_review(None, progress_file.RIGHT, day)
+    assert (entry["box"], entry["due"]) == (2, "2026-01-04")  # right: in 3 days
+    entry = progress_file.next_review(entry, progress_file.RIGHT, day)
+    assert (entry["box"], entry["due"]) == (3, "2026-01-08")  # right twice: a week
+    assert progress_file.next_review(entry, progress_file.KEEP, day)["box"] == 3  # a self-grade of 1 keeps it
+    assert progress_file.next_review(entry, progress_file.WRONG, day)["box"] == 1  # wrong: back to the start
+    top = {"box": max(progress_file.INTERVALS)}
+    assert progress_file.next_review(top, progress_file.RIGHT, day)["box"] == max(progress_file.INTERVALS)
+
+
+def test_due_lists_what_is_due_today_across_chapters_and_kinds():
+    day = date(2026, 3, 10)
+    record_answer("din.no_softmax", False, today=day)        # due 3-11
+    record_answer("emb.gauc_why", True, today=day)           # due 3-13
+    record_grade("dcn.fm_deepfm_xdeepfm", 0, today=day)      # open, graded 0: due 3-11
+    record_grade("mmoe.sharing_spectrum", 2, today=day)      # open, graded 2: due 3-13
+    assert due(today=day).ids == []
+    assert sorted(due(today=day + timedelta(days=1)).ids) == ["dcn.fm_deepfm_xdeepfm", "din.no_softmax"]
+    assert len(due(today=day + timedelta(days=3))) == 4
+    record_answer("din.no_softmax", True, today=day + timedelta(days=1))  # answered again: due later
+    assert due(today=day + timedelta(days=1)).ids == ["dcn.fm_deepfm_xdeepfm"]
+    assert repr(due(today=day)) == "Nothing to review here."
 
 
 # ---------------------------------------------------------------- which questions a notebook shows
@@ -252,15 +304,15 @@ def test_review_notebook_drills_at_least_20_questions_from_every_chapter_without
     questions = bank.load_banks()
     assert len(asked) >= 20 and len(set(asked)) == len(asked)
     assert {questions[q].chapter for q in asked} == set(COURSE_CHAPTERS)
-    source = " ".join(" ".join("".join(c["source"]) for c in sections.cells(REVIEW_NOTEBOOK)).lower().split())
+    source = " ".join(" ".join("".join(c["source"]) for c in section_index.cells(REVIEW_NOTEBOOK)).lower().split())
     for qid in asked:
         texts = [o.text for o in questions[qid].options if o.correct] + [o.feedback for o in questions[qid].options]
         leaked = [t for t in texts if len(t) >= 25 and " ".join(t.lower().split()) in source]
-        assert not leaked, f"06_review.ipynb spells out an answer of {qid}"
+        assert not leaked, f"07_review.ipynb spells out an answer of {qid}"
 
 
 def test_review_notebook_links_point_at_existing_files():
-    text = " ".join("".join(c["source"]) for c in sections.cells(REVIEW_NOTEBOOK) if c["cell_type"] == "markdown")
+    text = " ".join("".join(c["source"]) for c in section_index.cells(REVIEW_NOTEBOOK) if c["cell_type"] == "markdown")
     links = re.findall(r"\]\(([^)#]+)\)", text)
     cheat_sheets = {f"../docs/cheatsheets/{name}.md" for name in ("embedding_mlp", "din", "dien", "dcn", "mmoe")}
     assert cheat_sheets | {"../docs/glossary.md", "01_embedding_mlp.ipynb", "05_mmoe.ipynb"} <= set(links)
@@ -286,7 +338,7 @@ def test_the_interview_drill_asks_questions_of_every_chapter(tmp_path):
     assert {total for total, _ in asked} == {str(len(interview))}
     assert sorted(qid for _, qid in asked) == sorted(interview)  # every interview question, once
     assert {interview[qid].chapter for _, qid in asked} == set(COURSE_CHAPTERS)
-    right = sum(0 in q.answer and len(q.answer) == 1 for q in interview.values())  # "A" is exactly right
+    right = sum(q.answer == {grading.order(q, 0)[0]} for q in interview.values())  # "A" is exactly right
     assert f"Score: {right}/{len(interview)}" in run.stdout
     saved = json.loads((tmp_path / "progress.json").read_text())["questions"]
     assert sorted(saved) == sorted(interview)

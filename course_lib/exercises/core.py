@@ -25,15 +25,18 @@ cell 0; learners never see that, their failed check only prints.
 """
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
 from .. import settings
-from ..quiz.progress import record_exercise
+from ..progress_file import record_exercise
 
 CASE_SEED = 0  # torch seed under which ``cases()`` builds its random inputs
 NOT_DONE = ("write your function in the cell above (replace the line `raise NotImplementedError()`), run that "
@@ -185,9 +188,9 @@ class Exercise:
             if settings.grading():
                 raise AssertionError(f"{self.id}: not done")
             return CheckResult(False, message)
-        record_exercise(self.id, self.passed)
         print(f"✅ Correct: {self.title} matches the reference on every test input." if self.passed
               else f"❌ Not yet: {message}\n   Need a nudge? Call .hint(); stuck? .solution().")
+        record_exercise(self.id, self.passed)  # after the verdict: a folder that cannot be written only warns
         if not self.passed and settings.grading():
             raise AssertionError(f"{self.id}: {message}")
         return CheckResult(self.passed, message)
@@ -198,3 +201,18 @@ class Exercise:
     def solution(self) -> None:
         print(f"Solution to {self.title}:\n")
         print(textwrap.dedent(inspect.getsource(self.reference)))
+
+
+def registry() -> dict[str, Exercise]:
+    """Every exercise of every chapter module by id; raises ValueError on a duplicate id."""
+    found: dict[str, Exercise] = {}
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name == "core" or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__package__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Exercise):
+                if found.get(value.id, value) is not value:
+                    raise ValueError(f"two exercises have the id {value.id!r} (one in {module.__name__})")
+                found[value.id] = value
+    return found

@@ -6,7 +6,7 @@ in a notebook, as text at a prompt); case, spaces and punctuation do not matter 
 
 The data lives in ``terms.yaml`` beside this file (schema at its top) and nowhere else: docs/glossary.md
 is generated from it with ``python -m course_lib.glossary --markdown > docs/glossary.md``. The chapters (number,
-title, notebook) are those of the question banks, ``course_lib.quiz.bank.chapters()``.
+title, notebook) are those of ``course_lib.chapters``; the review chapter has no terms of its own.
 """
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..quiz.bank import Chapter
+from ..chapters import CHAPTERS, Chapter
 
 TERMS = Path(__file__).parent / "terms.yaml"
 KEYS = ("term", "zh", "aka", "definition", "notebooks")
@@ -63,10 +61,8 @@ class Entry:
 
 def notebook_chapters() -> dict[str, Chapter]:
     """The notebooks an entry may name, with their chapters, in order (``"04_dcn"`` -> chapter 4, "DCN and
-    DCN-V2"): one per question bank, so the review notebook, which has none, has no terms of its own."""
-    from ..quiz.bank import chapters  # on first use, like yaml in _load: `import course_lib` stays instant
-
-    return {c.notebook: c for c in chapters().values()}
+    DCN-V2"); the review chapter teaches no terms of its own."""
+    return {c.notebook: c for c in CHAPTERS if c.key != "review"}
 
 
 def _key(name: str) -> str:

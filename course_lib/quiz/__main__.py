@@ -1,9 +1,11 @@
-"""Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview] [--seed S]``.
+"""Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview] [--open] [--due] [--seed S]``.
 
-Asks the questions of one chapter (a number or a key such as ``din``; all chapters if omitted) at the
-prompt. Answer with letters (``B`` or ``A,C``); ``?`` shows the hint, ``q`` stops. Every answer gets the
-same per-option feedback as the notebook widget and is saved to the same progress file. Ctrl-C or Ctrl-D
-stops the drill and prints the score so far.
+Asks the self-checks of one chapter (a number or a key such as ``din``; all chapters if omitted) at the
+prompt: answer with letters (``B`` or ``A,C``), ``?`` shows the hint, ``q`` stops. ``--open`` asks the open
+interview questions instead: type your answer (an empty line ends it), read the model answer, then grade
+yourself 0, 1 or 2 against the rubric. ``--due`` asks what spaced repetition says is due today, of both kinds.
+Every answer gets the same feedback as the notebook widgets and is saved to the same progress file. Ctrl-C or
+Ctrl-D stops the drill and prints the score so far.
 """
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ import shutil
 import sys
 import textwrap
 
+from .. import chapters
+from ..progress_file import INTERVALS, option_seed, record_answer, record_grade, shown_path
 from . import grading
-from .bank import CHAPTER_KEYS, Question, chapter_number, load_banks
-from .progress import record_answer, shown_path
+from .bank import OpenQuestion, Question, load_banks, load_open
+from .drill import due
 
 QUIT = {"q", "quit", "exit"}
 
@@ -26,15 +30,15 @@ class Stop(Exception):
 
 
 def chapter_arg(value: str) -> int:
-    """argparse type for the CHAPTER argument (``bank.chapter_number``, as argparse's error)."""
+    """argparse type for the CHAPTER argument (``chapters.chapter``, as argparse's error)."""
     try:
-        return chapter_number(value)
+        return chapters.chapter(value).number
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def parse_choice(text: str, q: Question) -> frozenset[int]:
-    """``"B"``, ``"a, c"``, ``"AC"`` or ``"1 3"`` -> option indices; ValueError with a message otherwise."""
+    """``"B"``, ``"a, c"``, ``"AC"`` or ``"1 3"`` -> the positions shown (0 = A); ValueError with a message otherwise."""
     n = len(q.options)
     last = grading.letter(n - 1)
     tokens = [t for t in re.split(r"[\s,;]+", text.strip().upper()) if t]
@@ -67,43 +71,77 @@ def _print_notes(notes: tuple[grading.Note, ...], marks: bool = True) -> None:
         print(_wrap(f"{n.letter} {n.mark + ' ' if marks else ''}{n.feedback}", "  "))
 
 
-def ask_at_prompt(q: Question, number: int, total: int) -> bool:
-    """Ask one question until it gets a valid answer; print the feedback; save and return whether it was right."""
+def _reply(prompt: str) -> str:
+    reply = input(prompt).strip()
+    if reply.lower() in QUIT:
+        raise Stop
+    return reply
+
+
+def ask_choice(q: Question, number: int, total: int) -> bool:
+    """Ask one self-check until it gets a valid answer; print the feedback; save and return whether it was right."""
     kind = "one answer" if q.type == "single" else "one or more answers, e.g. A,C"
+    shown = grading.order(q, option_seed())  # the learner's order, as in the notebooks
     print(f"\nQuestion {number}/{total}  [{q.id}, {kind}]")
     print(_wrap(q.question))
-    for i, option in enumerate(q.options):
-        print(_wrap(f"{grading.letter(i)}. {option.text}", "  "))
+    for k, i in enumerate(shown):
+        print(_wrap(f"{grading.letter(k)}. {q.options[i].text}", "  "))
     while True:
-        reply = input("Your answer (? hint, q quit): ").strip()
-        if reply.lower() in QUIT:
-            raise Stop
+        reply = _reply("Your answer (? hint, q quit): ")
         if reply == "?":
             print(_wrap(f"Hint: {q.hint}", "  "))
             continue
         try:
-            chosen = parse_choice(reply, q)
+            chosen = frozenset(shown[k] for k in parse_choice(reply, q))  # bank positions
         except ValueError as err:
             print(f"  {err}")
             continue
         break
-    verdict = grading.grade(q, chosen)
+    verdict = grading.grade(q, chosen, shown)
     print(verdict.message)
     _print_notes(verdict.notes)
     if verdict.advice:
         print(_wrap(verdict.advice, "  "))
     if not verdict.correct:
-        answer = grading.answer_notes(q)
+        answer = grading.answer_notes(q, shown)
         print(f"The answer: {', '.join(n.letter for n in answer)}")
         _print_notes(answer, marks=False)
         print(_wrap(f"Revisit: {q.section}", "  "))
-    record_answer(q.id, verdict.correct)
+    record_answer(q.id, verdict.correct, sorted(chosen))
     return verdict.correct
 
 
-def select(chapter: int | None, tag: str | None, n: int | None, seed: int | None) -> list[Question]:
-    questions = [q for q in load_banks().values()
-                 if (chapter is None or q.chapter == chapter) and (tag is None or tag in q.tags)]
+def ask_open(q: OpenQuestion, number: int, total: int) -> bool:
+    """Ask one open question: the learner's answer, the model answer, their grade (saved). Right = graded 2."""
+    print(f"\nInterview question {number}/{total}  [{q.id}]")
+    print(_wrap(q.question))
+    print("Your answer (an empty line ends it; q quits):")
+    lines = []
+    while line := _reply("> " if not lines else "  "):
+        lines.append(line)
+    print("\nA strong answer makes these points, in this order:")
+    for k, point in enumerate(q.answer, 1):
+        print(_wrap(f"{k}. {point}", "  "))
+    print("What the interviewer asks next:")
+    for f in q.follow_ups:
+        print(_wrap(f"- {f.question}", "  "))
+        print(_wrap(f"  {f.answer}", "    "))
+    for g in (2, 1, 0):
+        print(_wrap(f"{g}: {q.rubric[g]}", "  "))
+    while (grade := _reply("Grade yourself 0, 1 or 2: ")) not in ("0", "1", "2"):
+        print("  type 0, 1 or 2, as the rubric above says (q to quit)")
+    state = record_grade(q.id, int(grade), "\n".join(lines))
+    if state:
+        print(f"Saved; it comes back for review in {INTERVALS[state['schedule'][q.id]['box']]} day(s).")
+    return grade == "2"
+
+
+def select(chapter: int | None, tag: str | None, n: int | None, seed: int | None,
+           kind: str) -> list[Question | OpenQuestion]:
+    if kind == "due":
+        return list(due(limit=n))
+    pool = load_open() if kind == "open" else load_banks()
+    questions = [q for q in pool.values() if (chapter is None or q.chapter == chapter) and (tag is None or tag in q.tags)]
     random.Random(seed).shuffle(questions)
     return questions if n is None else questions[:n]
 
@@ -111,24 +149,35 @@ def select(chapter: int | None, tag: str | None, n: int | None, seed: int | None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.quiz", description=__doc__.splitlines()[0])
     parser.add_argument("chapter", nargs="?", type=chapter_arg,
-                        help="chapter number or key (" + ", ".join(f"{n}={k}" for k, n in CHAPTER_KEYS.items())
+                        help="chapter number or key (" + ", ".join(f"{c.number}={c.key}" for c in chapters.CHAPTERS)
                         + "); all chapters if omitted")
     parser.add_argument("--n", type=int, default=None, help="ask at most N questions")
     parser.add_argument("--tag", default=None, help="only questions with this tag, e.g. interview")
     parser.add_argument("--seed", type=int, default=None, help="seed of the question order (random if omitted)")
+    kinds = parser.add_mutually_exclusive_group()
+    kinds.add_argument("--open", action="store_true", help="open interview questions with model answers")
+    kinds.add_argument("--due", action="store_true", help="what spaced repetition says is due today (both kinds)")
     args = parser.parse_args(argv)
     if args.n is not None and args.n < 1:
         parser.error("--n must be at least 1")
+    if args.due and (args.chapter is not None or args.tag):
+        parser.error("--due asks across all chapters and tags: leave out CHAPTER and --tag")
+    kind = "due" if args.due else "open" if args.open else "self-check"
 
-    questions = select(args.chapter, args.tag, args.n, args.seed)
+    questions = select(args.chapter, args.tag, args.n, args.seed, kind)
     if not questions:
+        if kind == "due":
+            print("Nothing is due today: answer questions in the notebooks or here, and they come back when due.")
+            return 0
         where = "any chapter" if args.chapter is None else f"chapter {args.chapter}"
-        print(f"No questions in {where}" + (f" with tag {args.tag!r}" if args.tag else "") + ".", file=sys.stderr)
+        print(f"No {'open' if args.open else ''} questions in {where}".replace("  ", " ")
+              + (f" with tag {args.tag!r}" if args.tag else "") + ".", file=sys.stderr)
         return 1
     right, asked, missed = 0, 0, []
     try:
         for number, q in enumerate(questions, 1):
-            correct = ask_at_prompt(q, number, len(questions))
+            ask_one = ask_open if isinstance(q, OpenQuestion) else ask_choice
+            correct = ask_one(q, number, len(questions))
             asked += 1
             right += correct
             if not correct:

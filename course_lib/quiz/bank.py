@@ -1,23 +1,33 @@
-"""Question banks: one YAML file per chapter in ``course_lib/quiz/banks/``, close to jupyterquiz's schema.
+"""Question banks: YAML files beside this module, one per chapter and kind, checked when first read.
 
-    chapter: 2                      # chapter number (file name: 02_din.yaml, after notebooks/02_din.ipynb)
-    title: DIN                      # chapter title, wherever the course names the chapter
+Multiple-choice self-checks, ``banks/02_din.yaml`` (close to jupyterquiz's schema)::
+
+    chapter: 2                      # the chapter's number (course_lib.chapters); file named after its notebook
     questions:
       - id: din.no_softmax          # "<chapter key>.<slug>", unique across all banks
-        question: Why does DIN ...  # Markdown (inline `code` and $math$ allowed)
+        question: Why does DIN ...  # Markdown (inline `code`, *emphasis* and $math$)
         type: single                # single: exactly one correct option; multiple: one or more
         options:
-          - text: ...               # what the learner sees
+          - text: ...               # what the learner sees (options are shuffled per learner)
             correct: true
             feedback: ...           # why this option is right or wrong (shown when it is chosen)
-          - ...
         hint: ...                   # a nudge that does not give the answer away
         tags: [interview, attention]
         difficulty: 2               # 1 recall, 2 understanding, 3 transfer
         section: "3. No softmax"    # the notebook section to revisit when the answer is wrong
 
-Chapter keys: emb (1), din (2), dien (3), dcn (4), mmoe (5), review (6). ``load_banks`` checks all
-of this (unknown keys too, so a typo cannot silently drop a hint) and raises BankError naming the file.
+Open interview questions, ``banks/open/02_din.yaml``, a pool separate from the self-checks::
+
+      - id: din.vs_transformer
+        question: ...               # as an interviewer asks it
+        answer: [point, ...]        # the model answer: the points expected, in the order a strong candidate says them
+        follow_ups: [{question: ..., answer: ...}, ...]   # what the interviewer asks next
+        rubric: {2: ..., 1: ..., 0: ...}                  # how learners grade themselves
+        topics: [din_vs_transformer]                      # from TOPICS
+        tags, difficulty, section  # as above (the review chapter's section names the chapters it spans)
+
+``load_banks`` and ``load_open`` check all of this (unknown keys too, so a typo cannot silently drop a hint)
+and raise BankError naming the file and the question.
 """
 from __future__ import annotations
 
@@ -27,22 +37,18 @@ from pathlib import Path
 
 import yaml
 
+from .. import chapters as course
+
 BANKS = Path(__file__).parent / "banks"
-CHAPTER_KEYS = {"emb": 1, "din": 2, "dien": 3, "dcn": 4, "mmoe": 5, "review": 6}
-
-
-def chapter_number(value: int | str) -> int:
-    """``2``, ``"02"`` or ``"din"`` -> 2; a ValueError naming the choices otherwise."""
-    key = str(value).strip().lower()
-    if key in CHAPTER_KEYS:
-        return CHAPTER_KEYS[key]
-    if key.isdigit() and int(key) in CHAPTER_KEYS.values():
-        return int(key)
-    choices = ", ".join(f"{n} or {k}" for k, n in CHAPTER_KEYS.items())
-    raise ValueError(f"unknown chapter {value!r}; choose {choices}")
-
-
 TYPES = ("single", "multiple")
+TOPICS = (  # what interviews ask about ranking models; every topic has at least one open question
+    "din_vs_transformer", "no_softmax", "gauc_vs_auc", "aux_loss_negatives", "gru_augru_lstm", "dcn_vs_fm",
+    "dcnv2_low_rank_mixture", "mmoe_ple_seesaw", "loss_weighting", "ssb_esmm", "long_sequences",
+    "labels_sampling_calibration", "numeric_features", "retrieval_vs_ranking", "serving_latency")
+
+
+class BankError(ValueError):
+    """A question bank breaks the schema; the message names the file and the question."""
 
 
 @dataclass(frozen=True)
@@ -66,24 +72,28 @@ class Question:
 
     @property
     def answer(self) -> frozenset[int]:
-        """Indices of the correct options."""
+        """Positions (in the bank) of the correct options."""
         return frozenset(i for i, o in enumerate(self.options) if o.correct)
 
 
 @dataclass(frozen=True)
-class Chapter:
-    """A chapter as its bank names it: the one place the course's chapter titles are written."""
-    number: int
-    title: str
-    notebook: str  # "02_din": the bank 02_din.yaml holds the self-checks of notebooks/02_din.ipynb
+class FollowUp:
+    question: str
+    answer: str
 
 
-class BankError(ValueError):
-    """A question bank breaks the schema; the message names the file and the question."""
-
-
-QUESTION_KEYS = ("id", "question", "type", "options", "hint", "tags", "difficulty", "section")
-OPTION_KEYS = ("text", "correct", "feedback")
+@dataclass(frozen=True)
+class OpenQuestion:
+    id: str
+    chapter: int
+    question: str
+    answer: tuple[str, ...]
+    follow_ups: tuple[FollowUp, ...]
+    rubric: dict[int, str]
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    difficulty: int
+    section: str
 
 
 def _text(value, where: str) -> str:
@@ -94,10 +104,37 @@ def _text(value, where: str) -> str:
     return str(value).strip()
 
 
+def _keys(mapping, required: tuple[str, ...], where: str) -> dict:
+    if not isinstance(mapping, dict):
+        raise BankError(f"{where}: expected a mapping with the keys {list(required)}, got {mapping!r}")
+    missing, unknown = [k for k in required if k not in mapping], sorted(set(mapping) - set(required), key=str)
+    if missing or unknown:
+        raise BankError(f"{where}: missing keys {missing}, unknown keys {unknown}")
+    return mapping
+
+
+def _words(value, where: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise BankError(f"{where} must be a list of words, got {value!r}")
+    if allowed is not None and (bad := [t for t in value if t not in allowed]):
+        raise BankError(f"{where}: unknown {bad}; choose from {list(allowed)}")
+    return tuple(value)
+
+
+def _common(q: dict, chapter: int, where: str) -> dict:
+    """The fields every kind of question has: id (with the chapter's key), tags, difficulty, section."""
+    key, _, slug = str(q["id"]).partition(".")
+    if key != course.BY_NUMBER[chapter].key or not slug:
+        raise BankError(f"{where}: the id must read '{course.BY_NUMBER[chapter].key}.<slug>' (chapter {chapter})")
+    if q["difficulty"] not in (1, 2, 3) or isinstance(q["difficulty"], bool):
+        raise BankError(f"{where}: difficulty must be 1, 2 or 3, got {q['difficulty']!r}")
+    return dict(id=str(q["id"]), chapter=chapter, tags=_words(q["tags"], f"{where}: tags"),
+                difficulty=q["difficulty"], section=_text(q["section"], f"{where}: section"),
+                question=_text(q["question"], f"{where}: question"))
+
+
 def _option(o, where: str) -> Option:
-    if not isinstance(o, dict) or set(o) != set(OPTION_KEYS):
-        keys = sorted(o) if isinstance(o, dict) else o
-        raise BankError(f"{where}: every option needs exactly the keys {list(OPTION_KEYS)}, got {keys!r}")
+    o = _keys(o, ("text", "correct", "feedback"), f"{where}: an option")
     if not isinstance(o["correct"], bool):
         raise BankError(f"{where}: `correct` must be true or false, got {o['correct']!r}")
     return Option(_text(o["text"], f"{where}: option text"), o["correct"],
@@ -105,16 +142,7 @@ def _option(o, where: str) -> Option:
 
 
 def _question(q, chapter: int, where: str) -> Question:
-    if not isinstance(q, dict):
-        raise BankError(f"{where}: a question must be a mapping, got {q!r}")
-    missing = [k for k in QUESTION_KEYS if k not in q]
-    unknown = sorted(set(q) - set(QUESTION_KEYS))
-    if missing or unknown:
-        raise BankError(f"{where}: missing keys {missing}, unknown keys {unknown}")
-    key, _, slug = str(q["id"]).partition(".")
-    if CHAPTER_KEYS.get(key) != chapter or not slug:
-        raise BankError(f"{where}: the id must read '<chapter key>.<slug>' with the key of chapter {chapter} "
-                        f"(keys: {CHAPTER_KEYS})")
+    q = _keys(q, ("id", "question", "type", "options", "hint", "tags", "difficulty", "section"), where)
     if q["type"] not in TYPES:
         raise BankError(f"{where}: type must be one of {TYPES}, got {q['type']!r}")
     if not isinstance(q["options"], list):
@@ -126,68 +154,75 @@ def _question(q, chapter: int, where: str) -> Question:
                         "(single: exactly one correct; multiple: at least one; both: two options or more)")
     if len({o.text for o in options}) != len(options):
         raise BankError(f"{where}: two options have the same text")
-    if not isinstance(q["tags"], list) or not all(isinstance(t, str) for t in q["tags"]):
-        raise BankError(f"{where}: tags must be a list of words, got {q['tags']!r}")
-    if q["difficulty"] not in (1, 2, 3) or isinstance(q["difficulty"], bool):
-        raise BankError(f"{where}: difficulty must be 1, 2 or 3, got {q['difficulty']!r}")
-    return Question(str(q["id"]), chapter, _text(q["question"], f"{where}: question"), q["type"], options,
-                    _text(q["hint"], f"{where}: hint"), tuple(q["tags"]), q["difficulty"],
-                    _text(q["section"], f"{where}: section"))
+    return Question(type=q["type"], options=options, hint=_text(q["hint"], f"{where}: hint"),
+                    **_common(q, chapter, where))
 
 
-def _parse(path: Path) -> tuple[Chapter, list[Question]]:
+def _open_question(q, chapter: int, where: str) -> OpenQuestion:
+    q = _keys(q, ("id", "question", "answer", "follow_ups", "rubric", "topics", "tags", "difficulty", "section"),
+              where)
+    if not isinstance(q["answer"], list) or not q["answer"]:
+        raise BankError(f"{where}: answer must be a list of the points a strong answer makes")
+    if not isinstance(q["follow_ups"], list):
+        raise BankError(f"{where}: follow_ups must be a list of {{question, answer}}")
+    follow_ups = tuple(FollowUp(_text(f["question"], f"{where}: follow-up"), _text(f["answer"], f"{where}: follow-up"))
+                       for f in (_keys(f, ("question", "answer"), f"{where}: follow-up") for f in q["follow_ups"]))
+    rubric = q["rubric"]
+    if not isinstance(rubric, dict) or sorted(rubric, key=str) != [0, 1, 2]:
+        raise BankError(f"{where}: rubric must say what earns 0, 1 and 2, got {rubric!r}")
+    return OpenQuestion(answer=tuple(_text(a, f"{where}: answer point") for a in q["answer"]), follow_ups=follow_ups,
+                        rubric={g: _text(rubric[g], f"{where}: rubric {g}") for g in (0, 1, 2)},
+                        topics=_words(q["topics"], f"{where}: topics", TOPICS), **_common(q, chapter, where))
+
+
+def _parse(path: Path, parse_one) -> list:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise BankError(f"{path.name} is not valid YAML: {err}") from err
-    if not isinstance(raw, dict) or set(raw) != {"chapter", "title", "questions"} \
-            or not isinstance(raw["questions"], list):
-        raise BankError(f"{path.name}: expected exactly the keys chapter, title and questions (a list)")
+    raw = _keys(raw, ("chapter", "questions"), path.name)
     chapter = raw["chapter"]
-    if type(chapter) is not int or chapter not in CHAPTER_KEYS.values() or not path.name.startswith(f"{chapter:02d}_"):
-        raise BankError(f"{path.name}: `chapter` must be one of {sorted(CHAPTER_KEYS.values())} and match the "
-                        f"file name (02_din.yaml holds chapter 2), got {chapter!r}")
-    return (Chapter(chapter, _text(raw["title"], f"{path.name}: title"), path.stem),
-            [_question(q, chapter, f"{path.name}: question {q.get('id', '?') if isinstance(q, dict) else '?'!r}")
-             for q in raw["questions"]])
+    if type(chapter) is not int or chapter not in course.BY_NUMBER or course.BY_NUMBER[chapter].notebook != path.stem:
+        raise BankError(f"{path.name}: `chapter` must be the number of the chapter whose notebook names the file "
+                        f"({', '.join(f'{c.notebook}.yaml: {c.number}' for c in course.CHAPTERS)}), got {chapter!r}")
+    if not isinstance(raw["questions"], list):
+        raise BankError(f"{path.name}: questions must be a list")
+    return [parse_one(q, chapter, f"{path.name}: question {q.get('id', '?') if isinstance(q, dict) else '?'!r}")
+            for q in raw["questions"]]
 
 
 @cache
-def _load() -> tuple[dict[str, Question], dict[int, Chapter]]:
+def _load() -> tuple[dict[str, Question], dict[str, OpenQuestion]]:
     """Read and check every bank once. Cached: after changing ``BANKS`` (tests do) call ``_load.cache_clear()``."""
-    questions: dict[str, Question] = {}
-    chapters: dict[int, Chapter] = {}
-    for path in sorted(Path(BANKS).glob("*.yaml")):
-        chapter, bank = _parse(path)
-        if chapter.number in chapters:  # one title and notebook per chapter; ids (key.slug) cannot clash across files
-            raise BankError(f"{path.name}: chapter {chapter.number} already has a bank, "
-                            f"{chapters[chapter.number].notebook}.yaml; one file per chapter: move the questions there")
-        chapters[chapter.number] = chapter
-        for q in bank:
-            if q.id in questions:
-                raise BankError(f"{path.name}: duplicate question id {q.id!r}")
-            questions[q.id] = q
-    return questions, chapters
+    found: dict[str, Question | OpenQuestion] = {}
+    for pattern, parse_one in (("*.yaml", _question), ("open/*.yaml", _open_question)):
+        for path in sorted(Path(BANKS).glob(pattern)):
+            for q in _parse(path, parse_one):
+                if q.id in found:
+                    raise BankError(f"{path.name}: duplicate question id {q.id!r}")
+                found[q.id] = q
+    return ({k: q for k, q in found.items() if isinstance(q, Question)},
+            {k: q for k, q in found.items() if isinstance(q, OpenQuestion)})
 
 
 def load_banks() -> dict[str, Question]:
-    """Every question of every bank by id; raises BankError on a schema violation or a duplicate id."""
+    """Every multiple-choice question by id; raises BankError on a schema violation or a duplicate id."""
     return _load()[0]
 
 
-def chapters() -> dict[int, Chapter]:
-    """Every chapter with a bank, by number in order, titled as its bank says ("DCN and DCN-V2")."""
+def load_open() -> dict[str, OpenQuestion]:
+    """Every open interview question by id."""
     return _load()[1]
 
 
-def get(question_id: str) -> Question:
-    questions = load_banks()
-    if question_id not in questions:
-        near = [k for k in questions if k.split(".")[0] == question_id.split(".")[0]]
-        raise KeyError(f"no question {question_id!r}; questions of that chapter: {near or sorted(questions)[:10]}")
-    return questions[question_id]
-
-
-def chapter_of(item_id: str) -> int:
-    """Chapter number of a question or exercise id such as ``din.no_softmax``."""
-    return CHAPTER_KEYS[item_id.split(".")[0]]
+def get(question_id: str) -> Question | OpenQuestion:
+    """A question of either kind by id; a KeyError listing the chapter's questions if there is none."""
+    if not isinstance(question_id, str) or not question_id.strip():
+        raise KeyError(f"ask for a question by its id, a text such as 'din.no_softmax'; got {question_id!r}")
+    every = {**load_banks(), **load_open()}
+    if question_id not in every:
+        key = question_id.partition(".")[0]
+        near = sorted(k for k in every if k.partition(".")[0] == key)
+        where = f"questions of chapter '{key}'" if near else "chapter keys"
+        raise KeyError(f"no question {question_id!r}; {where}: {near or list(course.BY_KEY)}")
+    return every[question_id]

@@ -1,0 +1,30 @@
+"""Bank texts to HTML for the widgets: inline Markdown (`code`, *emphasis*; $math$ is left for MathJax) and
+the widgets' style sheet."""
+from __future__ import annotations
+
+import html
+import re
+
+# ipywidgets draws option labels on one fixed-height line and cuts long ones off; let them wrap.
+CSS = """<style>
+.course-quiz .widget-radio-box label, .course-quiz .widget-checkbox label {
+  display: flex; align-items: flex-start; white-space: normal; height: auto; line-height: 1.4; margin: 3px 0; }
+.course-quiz .widget-radio-box input, .course-quiz .widget-checkbox input {
+  order: -1; flex: none; align-self: flex-start; margin: 0.2em 0.6em 0 0; }
+.course-quiz .widget-htmlmath-content { line-height: 1.5; }
+</style>"""
+
+
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")  # *word*, not a*b or 2 * 3
+
+
+def _emphasis(text: str) -> str:
+    """*emphasis* to <em>, outside $math$ (where * is a product)."""
+    parts = text.split("$")
+    return "$".join(p if i % 2 else _EMPHASIS.sub(r"<em>\1</em>", p) for i, p in enumerate(parts))
+
+
+def md(text: str) -> str:
+    """Inline Markdown to HTML: `code` spans and *emphasis*; $math$ is left for MathJax."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else _emphasis(p) for i, p in enumerate(parts))
