@@ -45,16 +45,17 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.txt -e ".[bench]"
 	touch $@
 
+# The benchmarks are the package benchmarks/, run as modules from this directory (make runs recipes here).
 bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepCTR-Torch and torch-rechub -> docs/benchmarks.md
-	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py
-	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2
-	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/compare_peers.py --own-loops
+	COURSE_LIB_QUIET=1 $(BIN)/python -m benchmarks.compare_peers
+	COURSE_LIB_QUIET=1 $(BIN)/python -m benchmarks.compare_peers --lrs 1e-3,3e-3,1e-2
+	COURSE_LIB_QUIET=1 $(BIN)/python -m benchmarks.compare_peers --own-loops
 
 bench-notebooks: $(STAMP)  ## seconds per notebook (fresh kernel, in memory) against the 90 s / 6 min budgets -> docs/benchmarks.md
-	$(BIN)/python benchmarks/notebook_times.py
+	$(BIN)/python -m benchmarks.notebook_times
 
 bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch, peak memory -> docs/benchmarks.md
-	COURSE_LIB_QUIET=1 $(BIN)/python benchmarks/scale.py
+	COURSE_LIB_QUIET=1 $(BIN)/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) test-artifacts

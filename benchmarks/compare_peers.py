@@ -1,10 +1,13 @@
 """Accuracy and speed of course_lib's DIN, DIEN, DCN and MMoE against DeepCTR-Torch and torch-rechub.
 
-    python benchmarks/compare_peers.py                        # full run, writes docs/benchmarks.md
-    python benchmarks/compare_peers.py --smoke --peers none --out /tmp/b.md   # seconds, course_lib only
-    python benchmarks/compare_peers.py --lrs 1e-3,3e-3,1e-2 --models DCN,MMoE   # test AUC per learning rate,
+    python -m benchmarks.compare_peers                        # full run, writes docs/benchmarks.md
+    python -m benchmarks.compare_peers --smoke --peers none --out /tmp/b.md   # seconds, course_lib only
+    python -m benchmarks.compare_peers --lrs 1e-3,3e-3,1e-2 --models DCN,MMoE   # test AUC per learning rate,
                                                           # and each library's rate chosen on validation rows
-    python benchmarks/compare_peers.py --own-loops        # samples/s with each library's own fit and data loader
+    python -m benchmarks.compare_peers --own-loops        # samples/s with each library's own fit and data loader
+
+Run from the repository root (as the Makefile's bench targets do): every run's fresh process is spawned
+with this process's ``sys.path`` and working directory, so it imports the ``benchmarks`` package too.
 
 Every run (library x model x seed) trains in its own fresh process (except with --smoke, --in-process or
 --own-loops, which measures no memory), so its peak memory is its own.
@@ -18,7 +21,6 @@ import multiprocessing
 import os
 import platform
 import statistics
-import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -28,11 +30,10 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also in spawned processes
-from harness import run_one, run_own_loop  # noqa: E402
-from report import DOC, publish  # noqa: E402
-from settings import MODELS, Settings  # noqa: E402
-from workload import tasks  # noqa: E402
+from benchmarks.harness import run_one, run_own_loop
+from benchmarks.report import DOC, publish
+from benchmarks.settings import MODELS, Settings
+from benchmarks.workload import tasks
 
 BEGIN, END = "<!-- results: written by benchmarks/compare_peers.py -->", "<!-- end of results -->"
 SWEEP_BEGIN, SWEEP_END = "<!-- learning rates: written by benchmarks/compare_peers.py --lrs -->", "<!-- end of sweep -->"

@@ -5,16 +5,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
+from benchmarks.settings import Settings
+from benchmarks.workload import tasks
 from course_lib.data import CTRData
 from course_lib.models import DCN, DIEN, DIN, MultiTaskCTR
 from course_lib.train import fit
-from settings import Settings
-from workload import tasks
 
 if TYPE_CHECKING:
-    from harness import Setup
+    from benchmarks.harness import Setup
 
 LIBRARY = "course_lib"
 OUTPUT = "logits"
@@ -39,17 +40,20 @@ def inputs(net: nn.Module, data: CTRData) -> dict[str, Tensor]:
 
 
 def forward(net: nn.Module, x: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
-    """(logits (B,) or (B, K), extra training loss): DIEN adds alpha * L_aux while training.
+    """(logits (B,) or (B, K), no extra loss)."""
+    return net(x), torch.zeros(())
 
-    Forward first, then the penalty, as ``course_lib.train.fit`` does (DIEN reuses the extractor states)."""
-    logits = net(x)
-    extra = DIEN.penalty(net, x) if isinstance(net, DIEN) and net.training else torch.zeros(())
-    return logits, extra
+
+def loss(net: nn.Module, x: dict[str, Tensor], y: Tensor) -> Tensor:
+    """A training step's loss as ``course_lib.train.fit`` computes it: DIEN's own ``loss`` (the target loss plus
+    alpha * L_aux from one pass of the extractor), the logloss for the others."""
+    if isinstance(net, DIEN):
+        return net.loss(x, y)[1]
+    return F.binary_cross_entropy_with_logits(net(x), y)
 
 
 def own_loop(run: Setup, model: str, seed: int, s: Settings) -> Callable[[], None]:
     """Training as the notebooks run it, on ``run`` (harness.Setup): ``course_lib.train.fit``, which slices
     the columns of CTRData for every batch (no DataLoader)."""
-    penalty = DIEN.penalty if isinstance(run.net, DIEN) else None
-    return lambda: fit(run.net, run.train, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, penalty=penalty,
+    return lambda: fit(run.net, run.train, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr,
                        label=tasks(model), seed=seed, progress=False)

@@ -19,12 +19,14 @@ from deepctr_torch.inputs import SparseFeat, VarLenSparseFeat
 from deepctr_torch.models import DCN, DIEN, DIN, MMOE
 from torch import Tensor, nn
 
-from course_lib.data import ITEM_FIELDS, CTRData
-from settings import Settings
-from workload import negatives, tasks
+from benchmarks.settings import Settings
+from benchmarks.workload import negatives, tasks
+from course_lib.data import CTRData
+
+ITEM_FIELDS = ("item", "cat")  # the good fields of ShopSim, the benchmark's data (data.vocab.goods)
 
 if TYPE_CHECKING:
-    from harness import Setup
+    from benchmarks.harness import Setup
 
 LIBRARY = "DeepCTR-Torch"
 OUTPUT = "probabilities"

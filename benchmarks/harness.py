@@ -16,14 +16,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from benchmarks.settings import Settings
+from benchmarks.workload import labels, make_data, tasks
 from course_lib.data import CTRData
 from course_lib.metrics import auc, gauc
 from course_lib.runtime import set_seed
-from settings import Settings
-from workload import labels, make_data, tasks
 
-# library name -> adapter module; "floor" (course_lib rewritten for speed alone) is for step_phases.py only
-ADAPTERS = {"course_lib": "course", "floor": "floor", "deepctr": "deepctr", "rechub": "rechub"}
+# library name -> adapter module; "floor" (course_lib rewritten for speed alone) is for benchmarks.perf.step_phases
+ADAPTERS = {"course_lib": "benchmarks.course", "floor": "benchmarks.perf.floor", "deepctr": "benchmarks.deepctr",
+            "rechub": "benchmarks.rechub"}
 
 
 def take(x: dict[str, Tensor], index: Tensor) -> dict[str, Tensor]:
@@ -46,6 +47,10 @@ def _status_kb(key: str) -> int:
 
 
 def loss_of(adapter, net, x: dict[str, Tensor], y: Tensor) -> Tensor:
+    """The training loss of one batch: the adapter's own ``loss`` if it has one (course_lib's DIEN: its target
+    and auxiliary losses from one pass), else the logloss of its forward plus the extra term it returns."""
+    if hasattr(adapter, "loss"):
+        return adapter.loss(net, x, y)
     out, extra = adapter.forward(net, x)
     if adapter.OUTPUT == "logits":
         return F.binary_cross_entropy_with_logits(out, y) + extra
@@ -69,7 +74,7 @@ def evaluate(adapter, net, data: CTRData, model: str) -> dict[str, dict[str, flo
 
 
 class Setup(NamedTuple):
-    adapter: ModuleType  # the library's adapter module (course.py, floor.py, deepctr.py, rechub.py)
+    adapter: ModuleType  # the library's adapter module (course.py, perf/floor.py, deepctr.py, rechub.py)
     net: nn.Module
     train: CTRData
     valid: CTRData | None  # rows to choose a learning rate on (only with Settings.valid_fraction > 0)

@@ -1,8 +1,8 @@
 """How long each chapter notebook takes to run top to bottom, against the course's speed budgets: each
 notebook under 90 s and the whole course under 6 minutes on a 2-core CPU.
 
-    python benchmarks/notebook_times.py              # every notebook; writes its table into docs/benchmarks.md
-    python benchmarks/notebook_times.py --notebooks notebooks/02_din.ipynb --out /tmp/t.md
+    python -m benchmarks.notebook_times              # every notebook; writes its table into docs/benchmarks.md
+    python -m benchmarks.notebook_times --notebooks notebooks/02_din.ipynb --out /tmp/t.md
 
 Each notebook runs in a fresh kernel and in memory (the committed file and its outputs are not touched),
 as `make figures` runs them: COURSE_LIB_QUIET=1 and a throwaway COURSE_LIB_DATA_DIR, so no progress a
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from datetime import date, datetime
@@ -22,8 +21,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import DOC, ROOT, publish  # noqa: E402
+from benchmarks.report import DOC, ROOT, publish
 
 NOTEBOOK_BUDGET, COURSE_BUDGET = 90, 360  # seconds
 BEGIN, END = "<!-- notebook times: written by benchmarks/notebook_times.py -->", "<!-- end of notebook times -->"

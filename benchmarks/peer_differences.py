@@ -1,5 +1,5 @@
 """Minimal reproductions of the peers' differences from the papers that change results (docs/benchmarks.md
-shows this file's code and its printed output). Run: python benchmarks/peer_differences.py"""
+shows this file's code and its printed output). Run: python -m benchmarks.peer_differences"""
 from __future__ import annotations
 
 import torch

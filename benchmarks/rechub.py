@@ -24,12 +24,14 @@ from torch_rechub.models.ranking import DCNv2, DIEN, DIN
 from torch_rechub.trainers import CTRTrainer, MTLTrainer
 from torch_rechub.utils.data import TorchDataset
 
-from course_lib.data import ITEM_FIELDS, CTRData
-from settings import Settings
-from workload import negatives, tasks
+from benchmarks.settings import Settings
+from benchmarks.workload import negatives, tasks
+from course_lib.data import CTRData
+
+ITEM_FIELDS = ("item", "cat")  # the good fields of ShopSim, the benchmark's data (data.vocab.goods)
 
 if TYPE_CHECKING:
-    from harness import Setup
+    from benchmarks.harness import Setup
 
 LIBRARY = "torch-rechub"
 OUTPUT = "probabilities"

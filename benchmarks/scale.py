@@ -1,8 +1,8 @@
 """ShopSim at the size of the DIN paper's Amazon (Electronics) data: generation time, one DIN epoch's time
 and peak memory (the design's budget: epoch under 5 minutes, peak memory under 6 GB on 2 cores).
 
-    python benchmarks/scale.py                    # writes its table into docs/benchmarks.md
-    python benchmarks/scale.py --fraction 0.01    # the same pipeline on 1% of the impressions
+    python -m benchmarks.scale                    # writes its table into docs/benchmarks.md
+    python -m benchmarks.scale --fraction 0.01    # the same pipeline on 1% of the impressions
 
 The epoch is course_lib's own ``fit`` over every impression (no split: a split would copy the data, and
 the budget is about the training pass). Peak memory is the process's peak resident set (VmHWM).
@@ -10,21 +10,18 @@ the budget is about the training pass). Peak memory is the process's peak reside
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import DOC, publish  # noqa: E402
-from harness import peak_rss  # noqa: E402
-from settings import Settings  # noqa: E402
-
-from course_lib.data import CTRData, ShopSim  # noqa: E402
-from course_lib.models import DIN  # noqa: E402
-from course_lib.runtime import set_seed  # noqa: E402
-from course_lib.train import fit  # noqa: E402
+from benchmarks.harness import peak_rss
+from benchmarks.report import DOC, publish
+from benchmarks.settings import Settings
+from course_lib.data import CTRData, ShopSim
+from course_lib.models import DIN
+from course_lib.runtime import set_seed
+from course_lib.train import fit
 
 # DIN paper, Table 1, Amazon (Electro.): 192,403 users, 63,001 goods, 801 categories, 1,689,188 samples.
 AMAZON = dict(n_users=192_403, n_items=63_001, n_categories=801, max_len=100)

@@ -6,11 +6,11 @@ from functools import lru_cache
 import torch
 from torch import Tensor
 
+from benchmarks.settings import Settings
 from course_lib.data import CTRData, ShopSim
+from course_lib.data import history_mask
 from course_lib.models.dien import sample_negatives
-from course_lib.nn import history_mask
 from course_lib.train import targets
-from settings import Settings
 
 TASKS = {"MMoE": ("click", "conversion")}  # every other model predicts the click only
 
@@ -49,5 +49,6 @@ def negatives(data: CTRData, seed: int = 0) -> dict[str, Tensor]:
     f = data.features
     with torch.random.fork_rng():  # the run's own seeded random stream is left where it was
         torch.manual_seed(seed)
-        items, cats, _ = sample_negatives(f["hist_item"], f["hist_cat"], history_mask(f["hist_len"], data.max_len))
-    return {"neg_hist_item": items, "neg_hist_cat": cats}
+        goods = torch.stack([f["hist_item"], f["hist_cat"]], -1)  # (N, T, 2)
+        negatives, _ = sample_negatives(goods, history_mask(f["hist_len"], data.max_len))
+    return {"neg_hist_item": negatives[..., 0], "neg_hist_cat": negatives[..., 1]}

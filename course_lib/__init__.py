@@ -7,18 +7,19 @@ Shape letters used in every docstring and ``# (...)`` comment:
     H  hidden size                E  number of experts
     K  number of tasks
 
-Modules
-    data       ShopSim, the shopping simulator with known ground truth, and CTRData
-    nn         layers: field embeddings, masked pooling, MLPs (and the papers' layers)
-    models     EmbeddingMLP, LogisticRegression (and one module per paper)
-    train      fit / predict / evaluate with a tqdm progress bar
-    metrics    auc, gauc, logloss, relaimpr
-    quiz       multiple-choice self-checks, progress, the terminal drill
-    exercises  code exercises with checkers, hints and solutions
-    glossary   ``glossary("AUGRU")`` / ``glossary("辅助损失")``: a course term in English and Chinese
+The lesson code, each layer importing only the ones before it:
+    data           ShopSim (the shopping simulator with known ground truth), the papers' datasets, CTRData, Vocab
+    nn             layers: field embeddings, masked pooling, MLPs, and the papers' own layers
+    models         one module per paper: EmbeddingMLP, DIN, DIEN, DCN, MMoE
+    train          fit / predict / evaluate with a tqdm progress bar; regression: the MMoE synthetic study
+    metrics        auc, gauc, logloss, relaimpr; regularization: DIN's mini-batch aware regularizer
+Around it:
+    settings, runtime      the environment settings, and a notebook's seeds, threads and figure folder
+    experiments            each chapter's experiment on a paper's public dataset
+    quiz, exercises        self-checks, open interview questions, spaced repetition; code exercises
+    chapters, progress_file, glossary   the chapter table, the learner's saved progress, the English/Chinese terms
 """
+from .glossary import glossary  # the function; the module stays importable as course_lib.glossary
+
 __version__ = "0.1.0"
-
-from .glossary import glossary  # noqa: E402  (the function; the data module stays course_lib.glossary in sys.modules)
-
 __all__ = ["glossary"]

@@ -16,16 +16,21 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .data import CTRData
+from .data import CTRData, Vocab
 from .nn import FieldEmbedding
 
 
-def id_counts(data: CTRData, vocab: dict[str, int]) -> dict[str, Tensor]:
-    """n_j per field: occurrences of each id in ``data`` (field and its ``hist_`` field; padding 0 not counted)."""
+def field_ids(columns: dict[str, Tensor], vocab: Vocab, f: str) -> Tensor:
+    """Every id of categorical field ``f`` in ``columns``: its own column and the sequences that share it."""
+    names = [f, *(s for s, good in vocab.sequences.items() if good == f)]
+    return torch.cat([columns[name].reshape(-1) for name in names if name in columns])
+
+
+def id_counts(data: CTRData, vocab: Vocab) -> dict[str, Tensor]:
+    """n_j per field: occurrences of each id in ``data`` (as candidate or behaviour; padding 0 not counted)."""
     counts = {}
     for f, n in vocab.items():
-        ids = [data.features[name].reshape(-1) for name in (f, f"hist_{f}") if name in data.features]
-        c = torch.bincount(torch.cat(ids), minlength=n).float()  # (n,)
+        c = torch.bincount(field_ids(data.features, vocab, f), minlength=n).float()  # (n,)
         c[0] = 0
         counts[f] = c
     return counts
@@ -51,7 +56,6 @@ class MiniBatchAware:
         self.counts = id_counts(train, embed.vocab)
 
     def __call__(self, model: nn.Module, batch: dict[str, Tensor]) -> Tensor:
-        ids = {f: torch.cat([batch[name].reshape(-1) for name in (f, f"hist_{f}") if name in batch])
-               for f in self.embed.vocab}
+        ids = {f: field_ids(batch, self.embed.vocab, f) for f in self.embed.vocab}
         tables = {f: t.weight for f, t in self.embed.tables.items()}
         return mba_penalty(tables, ids, self.counts, self.lam)

@@ -8,14 +8,18 @@ from pathlib import Path
 import pytest
 import torch
 
+from benchmarks.compare_peers import chosen_rates
+from benchmarks.harness import prepare, take
+from benchmarks.perf import floor
+from benchmarks.perf.step_phases import Stepper
+from benchmarks.settings import Settings
+from benchmarks.workload import make_data
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from compare_peers import chosen_rates  # noqa: E402
-import floor  # noqa: E402
-from harness import prepare, take  # noqa: E402
-from settings import Settings  # noqa: E402
-from step_phases import Stepper  # noqa: E402
-from workload import make_data  # noqa: E402
+# The scripts run as modules of the benchmarks package, from the repository root (as the Makefile runs them).
+COMPARE = [sys.executable, "-m", "benchmarks.compare_peers"]
+STEP_PHASES = [sys.executable, "-m", "benchmarks.perf.step_phases"]
+NOTEBOOK_TIMES = [sys.executable, "-m", "benchmarks.notebook_times"]
 ROW = re.compile(r"^\| course_lib \| (\w+) \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± [\d.]+ \| (\d+) \| (-?[\d.]+) \| "
                  r"([\d.]+) \| ([\d.]+) \|$")
 
@@ -23,9 +27,8 @@ ROW = re.compile(r"^\| course_lib \| (\w+) \| ([\d.]+) ± [\d.]+ \| ([\d.]+) ± 
 def test_smoke_run_writes_one_table_per_model(tmp_path):
     out = tmp_path / "bench.md"
     (tmp_path / "bench.md").write_text("# Prose before\n")
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
-                          "--out", str(out)], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "COURSE_LIB_QUIET": "1"})
+    run = subprocess.run([*COMPARE, "--smoke", "--peers", "none", "--out", str(out)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, env={**os.environ, "COURSE_LIB_QUIET": "1"})
     assert run.returncode == 0, run.stderr
     text = out.read_text()
     assert text.startswith("# Prose before\n")  # the prose around the results block is kept
@@ -43,8 +46,8 @@ def test_smoke_run_writes_one_table_per_model(tmp_path):
 def test_own_loops_write_their_block_beside_the_results(tmp_path):
     out = tmp_path / "bench.md"
     out.write_text("# Prose\n<!-- results: written by benchmarks/compare_peers.py -->\nkept\n<!-- end of results -->\n")
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
-                          "--own-loops", "--out", str(out)], capture_output=True, text=True, timeout=120,
+    run = subprocess.run([*COMPARE, "--smoke", "--peers", "none", "--own-loops", "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env={**os.environ, "COURSE_LIB_QUIET": "1"})
     assert run.returncode == 0, run.stderr
     text = out.read_text()
@@ -57,14 +60,13 @@ def test_own_loops_write_their_block_beside_the_results(tmp_path):
 
 
 def test_fused_adam_for_the_peers_goes_with_the_own_loops_only(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
-                          "--fused-adam", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
+    run = subprocess.run([*COMPARE, "--smoke", "--peers", "none", "--fused-adam", "--out", str(tmp_path / "b.md")],
+                         capture_output=True, text=True, cwd=ROOT)
     assert run.returncode != 0 and "--fused-adam goes with --own-loops" in run.stderr
     assert not (tmp_path / "b.md").exists()
 
 
 def test_course_lib_own_loop_is_fit_and_trains_the_model():
-    from harness import prepare
     s = Settings.smoke()
     run = prepare("course_lib", "MMoE", 0, s)
     before = [p.detach().clone() for p in run.net.parameters()]
@@ -73,8 +75,8 @@ def test_course_lib_own_loop_is_fit_and_trains_the_model():
 
 
 def test_unknown_peer_is_a_clear_error(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke",
-                          "--peers", "tensorflow", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
+    run = subprocess.run([*COMPARE, "--smoke", "--peers", "tensorflow", "--out", str(tmp_path / "b.md")],
+                         capture_output=True, text=True, cwd=ROOT)
     assert run.returncode != 0 and "unknown peer or model ['tensorflow']" in run.stderr
     assert not (tmp_path / "b.md").exists()
 
@@ -82,9 +84,9 @@ def test_unknown_peer_is_a_clear_error(tmp_path):
 def test_learning_rate_sweep_writes_its_own_block_beside_the_results(tmp_path):
     out = tmp_path / "bench.md"
     out.write_text("# Prose\n<!-- results: written by benchmarks/compare_peers.py -->\nkept\n<!-- end of results -->\n")
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
-                          "--models", "DCN", "--lrs", "1e-3,1e-2", "--out", str(out)], capture_output=True, text=True,
-                         timeout=120, env={**os.environ, "COURSE_LIB_QUIET": "1"})
+    run = subprocess.run([*COMPARE, "--smoke", "--peers", "none", "--models", "DCN", "--lrs", "1e-3,1e-2",
+                          "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**os.environ, "COURSE_LIB_QUIET": "1"})
     assert run.returncode == 0, run.stderr
     text = out.read_text()
     assert "\nkept\n" in text and "<!-- end of sweep -->" in text  # the results block is left alone
@@ -117,15 +119,15 @@ def test_validation_rows_come_out_of_training_and_leave_the_test_rows_alone():
 
 
 def test_learning_rates_must_be_numbers(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_peers.py"), "--smoke", "--peers", "none",
-                          "--lrs", "fast", "--out", str(tmp_path / "b.md")], capture_output=True, text=True)
+    run = subprocess.run([*COMPARE, "--smoke", "--peers", "none", "--lrs", "fast", "--out", str(tmp_path / "b.md")],
+                         capture_output=True, text=True, cwd=ROOT)
     assert run.returncode != 0 and "--lrs takes comma-separated numbers" in run.stderr
 
 
 def test_step_phases_prints_one_row_per_model_and_library():
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "step_phases.py"), "--models", "DCN,MMoE",
-                          "--libraries", "course_lib", "--rounds", "2", "--steps", "3"], capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "COURSE_LIB_QUIET": "1"})
+    run = subprocess.run([*STEP_PHASES, "--models", "DCN,MMoE", "--libraries", "course_lib", "--rounds", "2",
+                          "--steps", "3"], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                         env={**os.environ, "COURSE_LIB_QUIET": "1"})
     assert run.returncode == 0, run.stderr
     rows = re.findall(r"^\| (DCN|MMoE) course_lib \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| "
                       r"([\d.]+) \|$", run.stdout, re.M)
@@ -137,14 +139,14 @@ def test_step_phases_prints_one_row_per_model_and_library():
 
 
 def test_step_phases_times_each_adam_implementation_and_refuses_an_unknown_one():
-    script = [sys.executable, str(ROOT / "benchmarks" / "step_phases.py"), "--models", "DCN", "--libraries",
-              "course_lib", "--rounds", "2", "--steps", "3"]
+    script = [*STEP_PHASES, "--models", "DCN", "--libraries", "course_lib", "--rounds", "2", "--steps", "3"]
     env = {**os.environ, "COURSE_LIB_QUIET": "1"}
-    run = subprocess.run([*script, "--adams", "default,fused"], capture_output=True, text=True, timeout=300, env=env)
+    run = subprocess.run([*script, "--adams", "default,fused"], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                         env=env)
     assert run.returncode == 0, run.stderr
     rows = re.findall(r"^\| DCN (course_lib(?: \(Adam fused\))?) \|.* \| ([\d.]+) \|$", run.stdout, re.M)
     assert [r[0] for r in rows] == ["course_lib", "course_lib (Adam fused)"] and rows[0][1] == "1.00"
-    bad = subprocess.run([*script, "--adams", "sgd"], capture_output=True, text=True, timeout=300, env=env)
+    bad = subprocess.run([*script, "--adams", "sgd"], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
     assert bad.returncode != 0 and "--adams takes default, foreach and fused" in bad.stderr
     for adam in ("foreach", "fused"):  # the row's label names the Adam that really steps
         assert Stepper("course_lib", "DCN", Settings.smoke(), adam).run.optimizer.defaults[adam] is True
@@ -181,9 +183,9 @@ def test_the_floor_models_compute_course_libs_function_with_one_table():
 
 def test_notebook_times_names_each_notebook_its_slowest_cell_and_the_budget(tmp_path):
     out = tmp_path / "times.md"
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "notebook_times.py"), "--notebooks",
+    run = subprocess.run([*NOTEBOOK_TIMES, "--notebooks",
                           str(ROOT / "tests" / "fixtures" / "exercise_notebook.ipynb"), "--out", str(out)],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
     text = out.read_text()
     row = re.search(r"^\| exercise_notebook\.ipynb \| ([\d.]+) \| (\d+): `[^`]+` \| ([\d.]+) \| 90 s: (within|OVER) \|$",
@@ -194,6 +196,6 @@ def test_notebook_times_names_each_notebook_its_slowest_cell_and_the_budget(tmp_
 
 
 def test_notebook_times_refuses_a_missing_notebook(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "notebook_times.py"), "--notebooks",
-                          str(tmp_path / "nope.ipynb"), "--out", str(tmp_path / "t.md")], capture_output=True, text=True)
+    run = subprocess.run([*NOTEBOOK_TIMES, "--notebooks", str(tmp_path / "nope.ipynb"), "--out",
+                          str(tmp_path / "t.md")], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode != 0 and "no such notebook" in run.stderr and not (tmp_path / "t.md").exists()

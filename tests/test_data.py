@@ -114,7 +114,7 @@ def test_split_is_a_disjoint_partition_and_loader_covers_everything(data):
     (dict(min_len=10, max_len=5), "min_len"),
     (dict(interests_per_user=50), "interests_per_user"),
     (dict(drift=1.0), "drift"),
-    (dict(n_items=5), "at least one item per category"),
+    (dict(n_items=5), "every category needs an item"),
 ])
 def test_bad_settings_say_what_is_wrong(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -6,7 +6,8 @@ from torch.testing import assert_close
 
 from course_lib.data import ShopSim
 from course_lib.models import DCN
-from course_lib.nn import CrossNet, cross_layer_v1, cross_layer_v2, history_mask
+from course_lib.data import history_mask
+from course_lib.nn import CrossNet, cross_layer_low_rank, cross_layer_v1, cross_layer_v2
 
 X0, XL = torch.tensor([[1.0, 2.0]]), torch.tensor([[3.0, -1.0]])  # a 2-d example, x_0 != x_l
 
@@ -53,7 +54,7 @@ def test_v2_with_rank_one_W_equals_v1():
 def test_low_rank_equals_full_rank_with_W_equal_U_V_transposed():
     torch.manual_seed(1)
     x0, xl, U, V, b = torch.randn(3, 6), torch.randn(3, 6), torch.randn(6, 2), torch.randn(6, 2), torch.randn(6)
-    assert_close(cross_layer_v2(x0, xl, (U, V), b), cross_layer_v2(x0, xl, U @ V.T, b))
+    assert_close(cross_layer_low_rank(x0, xl, U, V, b), cross_layer_v2(x0, xl, U @ V.T, b))
     net = CrossNet(6, 2, "v2", rank=2)
     assert_close(net.weight(1), net.U[1] @ net.V[1].T)
 
@@ -114,7 +115,7 @@ def test_dcn_batch_of_one_and_shapes(data, structure, version, rank, pooling):
     one, eight = data.batch(torch.arange(1)), data.batch(torch.arange(8))
     assert model(one).shape == (1,)
     assert_close(model(one), model(eight)[:1])  # a row's logit does not depend on the rest of the batch
-    assert model.inputs(eight).shape == (8, 4 * 9)  # 5 context fields, item, cat, hist_item, hist_cat
+    assert model.mlp_input(eight).shape == (8, 4 * 9)  # 5 context fields, item, cat, hist_item, hist_cat
 
 
 @pytest.mark.parametrize("structure", ["parallel", "stacked"])
@@ -122,7 +123,7 @@ def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
     torch.manual_seed(0)
     model = DCN(data.vocab, embed_dim=4, cross_layers=2, hidden=(16, 6), structure=structure)
     b = data.batch(torch.arange(8))
-    x0 = model.inputs(b)
+    x0 = model.mlp_input(b)
     xL = model.cross(x0)
     if structure == "stacked":  # deep network on top of the cross network
         expected = model.deep(xL)
@@ -170,7 +171,7 @@ def test_field_layout_maps_weight_blocks_back_to_field_names(data):
     D = 3
     model = DCN(data.vocab, embed_dim=D, cross_layers=1, hidden=8)
     b = data.batch(torch.arange(4))
-    x0, s = model.inputs(b), model.field_slices()
+    x0, s = model.mlp_input(b), model.field_slices()
     assert_close(x0[:, s["gender"]], model.embed.tables["gender"](b["gender"]))
     assert_close(x0[:, s["cat"]], model.embed.tables["cat"](b["cat"]))
     e = model.embed(b)

@@ -7,8 +7,10 @@ import torch.nn.functional as F
 from torch.testing import assert_close
 
 from course_lib.data import ShopSim
-from course_lib.models.dien import (DIEN, GRU_KINDS, auxiliary_loss, bilinear_scores, masked_softmax,
-                                    sample_negatives)
+from course_lib.models.dien import EVOLVING, DIEN, auxiliary_loss, bilinear_scores, sample_negatives
+from course_lib.nn import masked_softmax
+
+GRU_KINDS = tuple(EVOLVING)
 from course_lib.nn.augru import AGRUCell, AIGRUCell, AUGRUCell, attentional_gru, gru_step
 
 I, H = 5, 4
@@ -151,18 +153,18 @@ def test_auxiliary_loss_by_hand():
 
 def test_negatives_never_equal_positives_and_are_reproducible():
     items = torch.tensor([[1, 1, 2, 0], [2, 3, 1, 1], [1, 0, 0, 0]])  # very few distinct items: many clashes
-    cats = items + 10
+    goods = torch.stack([items, items + 10 * (items != 0)], -1)  # (B, T, 2): item and category
     mask = items != 0
     torch.manual_seed(0)
-    neg_items, neg_cats, ok = sample_negatives(items, cats, mask)
+    negatives, ok = sample_negatives(goods, mask)
     assert ok.equal(mask)  # every real position found a different item
-    assert (neg_items != items)[mask].all() and (neg_items[~mask] == 0).all()
-    assert torch.equal(neg_cats[mask], neg_items[mask] + 10)  # item and category stay together
+    assert (negatives[..., 0] != items)[mask].all() and (negatives[~mask] == 0).all()
+    assert torch.equal(negatives[..., 1][mask], negatives[..., 0][mask] + 10)  # item and category stay together
     torch.manual_seed(0)
-    assert torch.equal(sample_negatives(items, cats, mask)[0], neg_items)
+    assert torch.equal(sample_negatives(goods, mask)[0], negatives)
     one = torch.tensor([[4, 4, 0]])  # a single distinct item: nothing to draw, flagged and set to 0
-    n, c, ok = sample_negatives(one, one, one != 0)
-    assert not ok.any() and (n == 0).all() and (c == 0).all()
+    n, ok = sample_negatives(torch.stack([one, one], -1), one != 0)
+    assert not ok.any() and (n == 0).all()
 
 
 @pytest.mark.parametrize("gru,options", [*((g, {}) for g in GRU_KINDS),
@@ -202,36 +204,53 @@ def test_auxiliary_loss_trains_the_extractor_only_and_is_seeded(data):
     loss.backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.extractor.parameters())
     assert all(p.grad is None for p in [*model.evolving.parameters(), *model.mlp.parameters(), model.att_w])
-    assert DIEN.penalty(DIEN(data.vocab, embed_dim=4, aux_weight=0.0), batch) == 0
+    without = DIEN(data.vocab, embed_dim=4, aux_weight=0.0)
+    y = data.labels["click"][:32]
+    logits, target_only = without.loss(batch, y)
+    assert_close(target_only, F.binary_cross_entropy_with_logits(logits, y))  # alpha = 0: the target loss alone
 
 
-def test_training_step_reuses_the_forward_extractor_states_exactly(data):
-    """fit calls forward, then the penalty on the same batch: the reuse must not change loss or gradients."""
-    batch = data.batch(torch.arange(32))
+def test_loss_is_eq_7_from_one_extractor_pass(data):
+    """DIEN.loss returns the logits and L_target + alpha * L_aux: the same numbers and gradients as the forward
+    and the auxiliary loss computed separately, with the extractor run once."""
+    batch, y = data.batch(torch.arange(32)), data.labels["click"][:32]
 
-    def step(reuse: bool):
+    def separately():
         torch.manual_seed(0)
-        model = DIEN(data.vocab, embed_dim=4, hidden=8).train()
+        model = DIEN(data.vocab, embed_dim=4, hidden=8, aux_weight=0.5).train()
         logits = model(batch)
-        if not reuse:
-            model._last_extract = None  # force a second extractor pass, as before the reuse
         torch.manual_seed(1)
-        loss = F.binary_cross_entropy_with_logits(logits, data.labels["click"][:32].float()) + DIEN.penalty(model, batch)
+        loss = F.binary_cross_entropy_with_logits(logits, y) + 0.5 * model.auxiliary_loss(batch)
         loss.backward()
-        assert model._last_extract is None  # used once, then dropped (no graph kept alive)
-        return loss, [p.grad for p in model.parameters()]
+        return logits, loss, [p.grad for p in model.parameters()]
 
-    (loss_reused, grads_reused), (loss_fresh, grads_fresh) = step(True), step(False)
-    assert torch.equal(loss_reused, loss_fresh)
-    for a, b in zip(grads_reused, grads_fresh):
+    def together():
+        torch.manual_seed(0)
+        model = DIEN(data.vocab, embed_dim=4, hidden=8, aux_weight=0.5).train()
+        calls = []
+        model.extractor.register_forward_hook(lambda *_: calls.append(1))
+        torch.manual_seed(1)
+        logits, loss = model.loss(batch, y)
+        loss.backward()
+        assert len(calls) == 1  # one pass of the extractor GRU serves both losses
+        return logits, loss, [p.grad for p in model.parameters()]
+
+    (l1, loss1, g1), (l2, loss2, g2) = separately(), together()
+    assert_close(l1, l2) and assert_close(loss1, loss2)
+    for a, b in zip(g1, g2):
         assert_close(a, b, rtol=1e-5, atol=1e-7)
-    other = data.batch(torch.arange(32, 64))
-    model = DIEN(data.vocab, embed_dim=4, hidden=8).train()
-    model(batch)
-    torch.manual_seed(2)
-    first = DIEN.penalty(model, other)  # another batch than the forward's: computed afresh, not the cache
-    torch.manual_seed(2)
-    assert torch.equal(first, model.aux_weight * model.auxiliary_loss(other))
+
+
+def test_fit_trains_dien_through_its_loss(data):
+    from course_lib.train import fit
+    torch.manual_seed(0)
+    model = DIEN(data.vocab, embed_dim=4, hidden=8)
+    calls = []
+    original = model.loss
+    model.loss = lambda batch, y: calls.append(1) or original(batch, y)
+    fit(model, data, epochs=1, batch_size=100, progress=False)
+    assert len(calls) == -(-len(data) // 100)  # every step
+
 
 def test_constructor_checks():
     vocab = ShopSim(n_users=10, n_items=20, n_categories=4).vocab

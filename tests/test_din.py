@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from course_lib.data import ShopSim
+from course_lib.data import ShopSim, Vocab
 from course_lib.models import DIN
 from course_lib.nn import LocalActivationUnit, attention_pool, unit_input
 from course_lib.regularization import MiniBatchAware, id_counts, mba_penalty
@@ -93,7 +93,8 @@ def test_empty_history_pools_to_zero_in_both_modes():
 
 def hand_built_din(normalize):
     """embed_dim 1 (a good = (item, cat), 2 numbers); the unit is linear and reads only q * k: a = q . k."""
-    model = DIN(dict(user=3, item=4, cat=3), embed_dim=1, attention_hidden=(), normalize=normalize)
+    vocab = Vocab(dict(user=3, item=4, cat=3), sequences={"hist_item": "item", "hist_cat": "cat"})
+    model = DIN(vocab, embed_dim=1, attention_hidden=(), normalize=normalize)
     with torch.no_grad():
         model.embed.tables["item"].weight.copy_(torch.tensor([[0.0], [1.0], [-1.0], [2.0]]))
         model.embed.tables["cat"].weight.copy_(torch.tensor([[0.0], [0.5], [1.0]]))
@@ -167,7 +168,7 @@ def test_batch_of_one(data):
 def test_clear_errors_come_from_field_embedding(data):
     model = DIN(data.vocab)
     batch = batch_of(data, 4)
-    with pytest.raises(ValueError, match="ids must be integers"):
+    with pytest.raises(ValueError, match="ids are whole numbers: use .long()"):
         model({**batch, "item": batch["item"].float()})
     with pytest.raises(ValueError, match="outside its vocabulary"):
         model({**batch, "hist_item": batch["hist_item"] + data.vocab["item"]})

@@ -5,7 +5,8 @@ from torch.testing import assert_close
 
 from course_lib.data import ShopSim
 from course_lib.models import EmbeddingMLP, LogisticRegression
-from course_lib.nn import MLP, FieldEmbedding, history_mask, masked_pool
+from course_lib.data import history_mask
+from course_lib.nn import MLP, FieldEmbedding, masked_pool
 from course_lib.nn.mlp import ReLULayers
 
 
@@ -82,14 +83,14 @@ def test_lr_is_a_sum_of_weights(data):
         for table in lr.embed.tables.values():
             table.weight[1:] = 1.0
     b = batch_of(data, 3)
-    n_context = len(lr.embed.context_fields)
+    n_context = len(lr.embed.vocab.context)
     assert_close(lr(b), (2 + n_context + 2 * b["hist_len"]).float())  # ad item+cat, context, item+cat per behaviour
 
 
 def test_clear_errors(data):
     model = EmbeddingMLP(data.vocab)
     b = batch_of(data)
-    with pytest.raises(ValueError, match="dtype torch.float32; ids must be integers"):
+    with pytest.raises(ValueError, match="dtype torch.float32; ids are whole numbers"):
         model(dict(b, item=b["item"].float()))
     with pytest.raises(ValueError, match=r"'hist_item' holds id 999, outside its vocabulary 0..40"):
         model(dict(b, hist_item=torch.where(b["hist_item"] > 0, 999, 0)))
@@ -97,12 +98,12 @@ def test_clear_errors(data):
         model(dict(b, hist_len=b["hist_len"] + 10))
     with pytest.raises(ValueError, match="right-padded"):
         model(dict(b, hist_len=torch.zeros_like(b["hist_len"])))
-    with pytest.raises(ValueError, match="lacks fields"):
+    with pytest.raises(ValueError, match="the batch lacks"):
         model({k: v for k, v in b.items() if k != "age"})
     with pytest.raises(ValueError, match="pooling must be"):
         EmbeddingMLP(data.vocab, pooling="max")
-    with pytest.raises(ValueError, match="good fields"):
-        FieldEmbedding({"user": 3}, 4)
+    with pytest.raises(ValueError, match="embedding size must be a whole number >= 1"):
+        EmbeddingMLP(data.vocab, embed_dim=0)
 
 
 def test_padding_rows_start_at_zero(data):

@@ -8,8 +8,10 @@ from torch.testing import assert_close
 
 from course_lib.exercises import dien as ex
 from course_lib.exercises import registry
-from course_lib.models.dien import auxiliary_loss, masked_softmax
-from course_lib.nn import AUGRUCell, history_mask
+from course_lib.models.dien import auxiliary_loss
+from course_lib.nn import masked_softmax
+from course_lib.data import history_mask
+from course_lib.nn import AUGRUCell
 
 EXERCISES = [ex.aux_loss, ex.masked_softmax, ex.augru_step]
 

@@ -5,7 +5,8 @@ from torch.testing import assert_close
 
 from course_lib.exercises import din as ex
 from course_lib.exercises import registry
-from course_lib.nn import Dice, attention_pool, history_mask
+from course_lib.data import history_mask
+from course_lib.nn import Dice, attention_pool
 from course_lib.nn import unit_input as lib_unit_input
 
 

@@ -9,7 +9,9 @@ from torch.testing import assert_close
 from course_lib.data import ShopSim, mmoe_synthetic
 from course_lib.data.mmoe_synthetic import sinusoid_params
 from course_lib.models import MMoE, MultiTaskCTR, OMoE, SharedBottom
-from course_lib.models.mmoe import fit_mse, fit_mse_runs, matched_bottom_hidden, mix_experts, n_params, softmax_gate
+from course_lib.models.mmoe import matched_bottom_hidden, mix_experts, softmax_gate
+from course_lib.nn import n_params
+from course_lib.regression import fit_mse, fit_mse_runs
 
 
 def test_softmax_gate_and_mix_by_hand():
@@ -76,7 +78,7 @@ def test_identical_experts_give_the_gates_no_gradient():
         for p in [*model.experts.weights, *model.experts.biases]:
             p.copy_(p[:1].expand_as(p))  # every expert = expert 0 (a constant init does this)
     model(torch.randn(16, 8)).sum().backward()
-    assert_close(model.gates.grad, torch.zeros_like(model.gates))
+    assert_close(model.W_g.grad, torch.zeros_like(model.W_g))
 
 
 def test_each_gate_learns_from_its_own_task_only():
@@ -84,11 +86,11 @@ def test_each_gate_learns_from_its_own_task_only():
     x = torch.randn(16, 8)
     mmoe = MMoE(8, n_tasks=2, n_experts=4, expert_hidden=5, tower_hidden=3)
     mmoe(x)[:, 0].sum().backward()  # the loss of task 0 alone
-    assert mmoe.gates.grad[0].abs().sum() > 0
-    assert_close(mmoe.gates.grad[1], torch.zeros(4, 8))
+    assert mmoe.W_g.grad[0].abs().sum() > 0
+    assert_close(mmoe.W_g.grad[1], torch.zeros(4, 8))
     omoe = OMoE(8, n_tasks=2, n_experts=4, expert_hidden=5, tower_hidden=3)
     omoe(x)[:, 1].sum().backward()  # the shared gate is pulled by whichever task is trained
-    assert omoe.gates.grad.abs().sum() > 0
+    assert omoe.W_g.grad.abs().sum() > 0
 
 
 @pytest.mark.parametrize("make", [lambda: MMoE(12, 2, 3, 4, 2), lambda: OMoE(12, 2, 3, 4, 2),
@@ -200,7 +202,7 @@ def test_matched_bottom_for_deeper_towers_and_the_ctr_wrapper(shop):
     assert abs(n_params(SharedBottom(30, 2, h, (6, 3))) - target) <= per_unit // 2
     mmoe = MultiTaskCTR(shop.vocab, kind="mmoe", embed_dim=4, n_experts=3, expert_hidden=8, tower_hidden=4)
     sb = MultiTaskCTR(shop.vocab, kind="shared_bottom", embed_dim=4, n_experts=3, expert_hidden=8, tower_hidden=4)
-    input_dim = 4 * (len(sb.embed.context_fields) + 4)
+    input_dim = 4 * (len(sb.embed.vocab.context) + 4)
     assert sb.core.bottom[0].in_features == input_dim
     assert abs(n_params(sb.core) - n_params(mmoe.core)) <= (input_dim + 1 + 2 * 4) // 2
     assert n_params(sb.embed) == n_params(mmoe.embed)

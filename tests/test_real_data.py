@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.data import (DATASETS, CTRData, DatasetNotFoundError, RawFormatError, available, datasets_dir, load,
-                             load_amazon, load_census, load_criteo, load_movielens)
-from course_lib.data.real.common import dense_ids, encode, log_bucket, right_padded, sample_users, tabular
-from course_lib.data.real.experiments import EXPERIMENTS, run_on_real_data
+from course_lib.data import (DATASETS, CTRData, DatasetNotFoundError, RawFormatError, Vocab, available, datasets_dir,
+                             load, load_amazon, load_census, load_criteo, load_movielens)
+from course_lib.data.real.common import dense_ids, encode, log_standardized, right_padded, sample_users, tabular
+from course_lib.experiments import EXPERIMENTS, run_on_real_data
 from course_lib.models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
@@ -64,21 +64,26 @@ def test_sample_users_keeps_whole_users_reproducibly():
     assert rng.integers(1 << 30) == np.random.default_rng(0).integers(1 << 30)  # no draw when all are kept
 
 
-def test_tabular_encodes_on_train_and_pads_the_missing_goods():
-    train, test = tabular({"f": np.array(["x", "y", "x"])}, {"y": np.array([1, 0, 1])},
-                          {"f": np.array(["y", "z"])}, {"y": np.array([0, 1])}, min_count=2)
+def test_tabular_encodes_categories_on_train_and_keeps_numbers_dense():
+    train, test = tabular({"f": np.array(["x", "y", "x"]), "n": np.array([0.0, np.nan, 8.0])},
+                          {"y": np.array([1, 0, 1])},
+                          {"f": np.array(["y", "z"]), "n": np.array([3.0, np.nan])}, {"y": np.array([0, 1])},
+                          min_count=2, dense=("n",))
     # x occurs twice in train -> 2; y once and z unseen -> 1 (other)
     assert train.features["f"].tolist() == [2, 1, 2] and test.features["f"].tolist() == [1, 1]
-    assert train.vocab == test.vocab == {"f": 3, "item": 1, "cat": 1}
+    assert train.vocab == test.vocab == Vocab({"f": 3}, dense=("n",))  # exactly the dataset's fields
+    assert not train.vocab.sequences and train.max_len == 0 and "user" not in train.features
     assert test.labels["y"].dtype == torch.float32 and test.labels["y"].tolist() == [0.0, 1.0]
-    for k in ("user", "item", "cat", "hist_len", "hist_item", "hist_cat"):  # one user group, padding only
-        assert not test.features[k].any()
-    assert test.features["hist_item"].shape == (2, 1) and train.features["user"].shape == (3,)
+    assert train.features["n"].dtype == torch.float32 and test.features["n"][1] == 0  # missing: the mean
 
 
-def test_log_bucket_keeps_small_values_and_bins_large_ones_by_log_squared():
-    # 5: ln(5)^2 = 2.59 -> b2; 100: ln(100)^2 = 21.2 -> b21; 3: 1.21 -> b1 (not the value 1)
-    assert log_bucket(np.array([-1, 0, 2, 3, 5, 100])).tolist() == ["-1", "0", "2", "b1", "b2", "b21"]
+def test_log_standardized_logs_both_signs_and_standardizes_on_train():
+    train, test = log_standardized(np.array([-1.0, 0.0, np.e - 1, np.nan]), np.array([np.e ** 2 - 1]))
+    logged = np.array([-np.log(2), 0.0, 1.0])  # sign(x) log(1 + |x|)
+    expected = (logged - logged.mean()) / logged.std()
+    assert np.allclose(train[:3], expected, atol=1e-6) and train[3] == 0  # NaN -> the mean
+    assert np.isclose(test[0], (2.0 - logged.mean()) / logged.std(), atol=1e-6)
+    assert log_standardized(np.array([5.0, 5.0]), np.array([5.0]))[1][0] == 0  # no spread: centred, not NaN
 
 
 def test_right_padded_keeps_the_most_recent_behaviours_oldest_first():
@@ -223,20 +228,20 @@ def test_movielens_malformed_lines_name_file_and_line(tmp_path):
 
 # ---------------------------------------------------------------- Criteo
 
-def test_criteo_bucketing_vocab_and_time_split_by_hand():
+def test_criteo_dense_integers_categorical_ids_and_time_split_by_hand():
     train, test = load_criteo(RAW, max_rows=7, min_count=2)
     # 7 rows: the first round(6/7 * 7) = 6 train, the last one test.
-    # I1 = 1, "", 5, 5, 100, -1 | 5 -> tokens "1", "", b2, b2, b21, "-1" | b2: only b2 occurs twice -> id 2.
     # C1 = 68fd1e64 x3, "", 05db9164 x2 | 8cf07265 (unseen) -> 05db9164 2, 68fd1e64 3, else 1.
-    assert tensors(train, "I1", "C1", "click") == {"I1": [1, 1, 2, 2, 1, 1], "C1": [3, 3, 1, 2, 3, 2],
-                                                   "click": [0.0, 1.0, 0.0, 0.0, 1.0, 0.0]}
-    assert tensors(test, "I1", "C1", "click") == {"I1": [2], "C1": [1], "click": [1.0]}
-    assert train.vocab["I1"] == 3 and train.vocab["C1"] == 4 and len(train.vocab) == 39 + 2
-    # min_count 1: I1 tokens sorted "", "-1", "1", b2, b21 -> 2..6
-    assert load_criteo(RAW, max_rows=7, min_count=1)[0].features["I1"].tolist() == [4, 2, 5, 5, 6, 3]
-    # no goods and no history: padding only, one user group
-    assert train.vocab["item"] == train.vocab["cat"] == 1 and train.max_len == 1
-    assert not train.features["hist_len"].any() and not train.features["user"].any()
+    assert tensors(train, "C1", "click") == {"C1": [3, 3, 1, 2, 3, 2], "click": [0.0, 1.0, 0.0, 0.0, 1.0, 0.0]}
+    assert tensors(test, "C1", "click") == {"C1": [1], "click": [1.0]}
+    # I1 = 1, "", 5, 5, 100, -1 | 5: dense, sign(x) log(1 + |x|) standardized on the training part
+    logged = np.log1p(np.array([1.0, 5.0, 5.0, 100.0])), -np.log(2.0)
+    values = np.r_[logged[0][:1], np.nan, logged[0][1:], logged[1]]
+    mean, std = np.nanmean(values), np.nanstd(values)
+    assert np.allclose(train.features["I1"].numpy(), np.nan_to_num((values - mean) / std), atol=1e-5)
+    assert np.isclose(test.features["I1"][0], (np.log1p(5.0) - mean) / std, atol=1e-5)
+    assert train.vocab.dense == tuple(f"I{i}" for i in range(1, 14)) and len(train.vocab) == 26
+    assert train.vocab["C1"] == 4 and not train.vocab.sequences and "user" not in train.features
 
 
 def test_criteo_malformed_lines_name_file_and_line(tmp_path):
@@ -266,13 +271,17 @@ def test_census_task_groups_labels_and_inputs_by_hand():
     # income 50000+. / - 50000.; marital "Never married"
     assert tensors(train, "income", "marital") == {"income": [1.0, 0.0, 0.0, 1.0], "marital": [0.0, 1.0, 1.0, 0.0]}
     assert tensors(test, "income", "marital") == {"income": [0.0, 1.0], "marital": [1.0, 0.0]}
-    # age 58, 9, 27, 41 -> ln^2 buckets b16, b4, b10, b13 -> sorted ids 4, 5, 2, 3; test 35 (b12), 64 (b17) unseen
-    assert tensors(train, "age", "sex")["age"] == [4, 5, 2, 3] and test.features["age"].tolist() == [1, 1]
+    # age 58, 9, 27, 41: dense, log(1 + age) standardized on the training part; test 35, 64 on the same scale
+    logged = np.log1p([58.0, 9.0, 27.0, 41.0])
+    assert np.allclose(train.features["age"].numpy(), (logged - logged.mean()) / logged.std(), atol=1e-5)
+    assert np.isclose(test.features["age"][1], (np.log1p(64.0) - logged.mean()) / logged.std(), atol=1e-5)
+    assert set(train.vocab.dense) == {"age", "wage_per_hour", "capital_gains", "capital_losses", "stock_dividends",
+                                      "num_emp", "weeks_worked"}
     assert train.features["sex"].tolist() == [3, 2, 3, 2] and test.features["sex"].tolist() == [2, 3]
     assert test.features["class_worker"].tolist() == [3, 1]  # Private; Federal government unseen in training
     for gone in ("instance_weight", "income_50k", "marital_stat"):
         assert gone not in train.features and gone not in train.vocab
-    assert "education" in train.vocab and len(train.vocab) == 42 - 3 + 2
+    assert "education" in train.vocab and len(train.vocab) + len(train.vocab.dense) == 42 - 3
     train2, test2 = load_census(RAW, task_group=2)
     # Bachelors, Children, Some college (no degree), Masters | Associates (academic), High school
     assert tensors(train2, "education")["education"] == [1.0, 0.0, 0.0, 1.0]

@@ -1,39 +1,58 @@
 """CTRData: a dataset of impressions held as whole tensors, split and batched without copies of Python lists."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
-# The two fields that describe a good (the ad and every behaviour); their histories are ``hist_<field>``.
-ITEM_FIELDS = ("item", "cat")
+from ..errors import InputError
+from .vocab import Vocab
+
 # Truth entries that describe the world rather than one impression (not sliced by split/subset).
 WORLD_TABLES = ("item_", "user_")
 
 
 @dataclass
 class CTRData:
-    """Impressions as column tensors.
+    """Impressions as column tensors, checked against their ``vocab`` once, when built.
 
-    features  name -> (N,) int64 for single-valued fields, (N, T) for ``hist_*`` fields, ``hist_len`` (N,)
+    features  name -> (N,) int64 ids of a categorical field, (N, T) ids of a sequence (``hist_*``, right-padded
+              with 0) with ``hist_len`` (N,), or (N,) floats of a dense field, as ``vocab`` declares them
     labels    name -> (N,) float32 in {0, 1} (``click``, ``conversion``)
-    vocab     field -> number of ids including the padding id 0 (``hist_item`` shares ``item``'s)
+    vocab     the fields and their sizes (``Vocab``)
     truth     ground truth from the simulator (``relevance`` (N, T), ``item_cat``, ...); empty for real data
     """
 
     features: dict[str, Tensor]
     labels: dict[str, Tensor]
-    vocab: dict[str, int]
+    vocab: Vocab
     truth: dict[str, Tensor] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.vocab, Vocab):
+            self.vocab = Vocab(dict(self.vocab))  # a plain dict of sizes: categorical fields only
+        if not self.labels:
+            raise InputError("a dataset needs at least one label column, e.g. labels={'click': ...}")
+        n = {name: len(y) for name, y in self.labels.items()}
+        if len(set(n.values())) != 1:
+            raise InputError(f"every label column needs the same number of rows, got {n}")
+        if len(self):  # an empty part (a loader's tiny sample) is a valid dataset; fit refuses to train on it
+            self.vocab.check(self.features)
+        rows = len(next(iter(self.features.values())))
+        if rows != len(self):
+            raise InputError(f"the features have {rows} rows but the labels {len(self)}")
 
     def __len__(self) -> int:
         return len(next(iter(self.labels.values())))
 
     @property
     def max_len(self) -> int:
-        return self.features["hist_item"].shape[1]
+        """The history width T (0 for a dataset without behaviour sequences)."""
+        sequences = list(self.vocab.sequences)
+        return self.features[sequences[0]].shape[1] if sequences else 0
 
     def subset(self, index: Tensor) -> CTRData:
         """The impressions at ``index``; tables of the simulated world (``item_*``, ``user_*``) are shared."""
@@ -43,10 +62,16 @@ class CTRData:
 
     def split(self, fractions: Sequence[float] = (0.8, 0.2), seed: int = 0) -> tuple[CTRData, ...]:
         """Random disjoint parts of the given sizes, e.g. ``train, test = data.split((0.8, 0.2))``."""
-        if any(f <= 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-6:
-            raise ValueError(f"fractions must be positive and sum to 1, got {tuple(fractions)}")
-        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
+        fractions = tuple(fractions)
+        if not fractions or any(not isinstance(f, (int, float)) or not math.isfinite(f) or f <= 0 for f in fractions) \
+                or abs(sum(fractions) - 1) > 1e-6:
+            raise InputError(f"fractions must be positive numbers that sum to 1, got {fractions}")
         bounds = torch.tensor([0.0, *fractions]).cumsum(0).mul(len(self)).round().long().tolist()
+        sizes = [b - a for a, b in zip(bounds[:-1], bounds[1:])]
+        if 0 in sizes:
+            raise InputError(f"{len(self)} impressions split by {fractions} leave a part with 0 rows (sizes {sizes}): "
+                             f"use larger fractions or more data")
+        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
         return tuple(self.subset(order[a:b]) for a, b in zip(bounds[:-1], bounds[1:]))
 
     def batch(self, index: Tensor) -> dict[str, Tensor]:
@@ -55,11 +80,12 @@ class CTRData:
 
     def loader(self, batch_size: int = 256, shuffle: bool = False, seed: int = 0) -> Iterator[dict[str, Tensor]]:
         """Mini-batches in order, or shuffled reproducibly by ``seed``."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise InputError(f"batch_size must be a whole number of impressions, at least 1; got {batch_size!r}")
         n = len(self)
         order = (torch.randperm(n, generator=torch.Generator().manual_seed(seed)) if shuffle
                  else torch.arange(n))
-        for start in range(0, n, batch_size):
-            yield self.batch(order[start:start + batch_size])
+        return (self.batch(order[start:start + batch_size]) for start in range(0, n, batch_size))
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}{tuple(v.shape)}" for k, v in self.features.items())

@@ -26,21 +26,20 @@ One impression
 """
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
+from ..errors import InputError, whole, within
 from .ctrdata import CTRData
+from .vocab import Vocab
+from .world import N_AGE, N_DEVICE, N_GENDER, N_POS, build_world
 
-N_AGE, N_GENDER, N_POS, N_DEVICE = 6, 2, 4, 3
 CHUNK = 50_000  # impressions generated at once: bounds peak memory for Amazon-sized runs
-
-
-def _zipf(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
-    """Probabilities proportional to 1 / rank**exponent, assigned to n things in random order."""
-    p = 1.0 / np.arange(1, n + 1) ** exponent
-    return rng.permutation(p / p.sum())
+SLOW_USERS, SECONDS_PER_USER = 1_000_000, 2.1e-5  # the world's per-user draws: say how long a huge world takes
 
 
 def _solve_bias(logits: np.ndarray, rate: float) -> float:
@@ -80,37 +79,9 @@ class ShopSim:
 
     def __post_init__(self):
         self._validate()
-        rng = np.random.default_rng([self.seed, 0])
-        C, I, U, d = self.n_categories, self.n_items, self.n_users, self.latent_dim
-        # Category ids 1..C, item ids 1..I, user ids 1..U; row 0 of every table is the padding id.
-        centres = rng.normal(size=(C + 1, d)) * 1.5
-        item_cat = np.concatenate([[0], rng.permutation(np.arange(1, I + 1) % C + 1)])
-        item_vec = centres[item_cat] + self.item_noise * rng.normal(size=(I + 1, d))
-        cat_pop = np.concatenate([[0], _zipf(C, self.popularity_exponent, rng)])
-        # Items grouped by category with cumulative popularity offset by the category id (c - 1 + cdf),
-        # so that searchsorted(items_cum, c - 1 + u) draws items of category c by popularity, many at once.
-        item_pop, by_cat, cum = np.zeros(I + 1), [], []
-        for c in range(1, C + 1):
-            members = np.flatnonzero(item_cat == c)
-            within = _zipf(len(members), self.popularity_exponent, rng)
-            item_pop[members] = cat_pop[c] * within
-            by_cat.append(members)
-            cum.append(c - 1 + np.minimum(np.cumsum(within), 1.0))
-            cum[-1][-1] = c  # exact upper edge: u < 1 never falls into the next category
-        k = self.interests_per_user
-        user_cats = np.stack([rng.choice(np.arange(1, C + 1), k, replace=False, p=cat_pop[1:])
-                              for _ in range(U + 1)])
-        user_weights = rng.dirichlet(np.ones(k), size=U + 1)
-        self.world = dict(
-            item_cat=item_cat, item_vec=item_vec.astype(np.float32), item_pop=item_pop,
-            item_quality=rng.normal(size=I + 1), cat_pop=cat_pop,
-            user_cats=user_cats, user_weights=user_weights,
-            user_age=rng.integers(1, N_AGE + 1, U + 1), user_gender=rng.integers(1, N_GENDER + 1, U + 1),
-            age_effect=rng.normal(0, 0.3, N_AGE + 1), pos_effect=-0.4 * np.arange(N_POS + 1),
-            gender_x_cat=rng.normal(size=(N_GENDER + 1, C + 1)), age_x_device=rng.normal(size=(N_AGE + 1, N_DEVICE + 1)),
-            taste=rng.normal(size=(N_AGE + 1, C + 1)),
-            items_by_cat=np.concatenate(by_cat), items_cum=np.concatenate(cum),
-        )
+        self.world = build_world(self.n_categories, self.n_items, self.n_users, self.latent_dim,
+                                 self.interests_per_user, self.item_noise, self.popularity_exponent,
+                                 np.random.default_rng([self.seed, 0]))
         # Calibrate the click bias and the conversion mixing on a fixed sample of this world.
         self._bias, self._click_std = 0.0, 1.0
         z = self._sample(4096, np.random.default_rng([self.seed, 1]))["click_logit"]
@@ -118,24 +89,31 @@ class ShopSim:
         self._click_std = float(z.std()) or 1.0
 
     def _validate(self):
-        if not 1 <= self.min_len <= self.max_len:
-            raise ValueError(f"need 1 <= min_len <= max_len, got min_len={self.min_len}, max_len={self.max_len}")
-        if not 1 <= self.interests_per_user <= self.n_categories:
-            raise ValueError(f"interests_per_user must be in 1..n_categories={self.n_categories}, "
-                             f"got {self.interests_per_user}")
-        if self.n_items < self.n_categories:
-            raise ValueError(f"need at least one item per category: n_items={self.n_items} < "
-                             f"n_categories={self.n_categories}")
-        if not 0 <= self.drift < 1:
-            raise ValueError(f"drift is a persistence probability in [0, 1), got {self.drift}")
-        if not -1 <= self.conversion_correlation <= 1:
-            raise ValueError(f"conversion_correlation must be in [-1, 1], got {self.conversion_correlation}")
+        """Every setting checked, the argument named: an impossible world fails here, not as NaN clicks."""
+        for name in ("n_users", "n_items", "n_categories", "max_len", "min_len", "interests_per_user", "latent_dim"):
+            whole(f"ShopSim: {name}", getattr(self, name))
+        whole("ShopSim: seed", self.seed, low=0)
+        if self.min_len > self.max_len:
+            raise InputError(f"need 1 <= min_len <= max_len, got min_len={self.min_len}, max_len={self.max_len}")
+        if self.interests_per_user > self.n_categories or self.n_items < self.n_categories:
+            raise InputError(f"need interests_per_user <= n_categories <= n_items, got {self.interests_per_user}, "
+                             f"{self.n_categories}, {self.n_items}: every category needs an item")
+        inf = math.inf
+        for name, low, high, closed in (("drift", 0, 1, "[)"), ("conversion_correlation", -1, 1, "[]"),
+                                        ("ctr", 0, 1, "()"), ("item_noise", 0, inf, "()"), ("memory", 0, inf, "()"),
+                                        ("relevance_scale", -inf, inf, "()"), ("cross_strength", -inf, inf, "()"),
+                                        ("popularity_exponent", 0, inf, "[)"), ("candidate_from_interest", 0, 1, "[]")):
+            within(f"ShopSim: {name}", getattr(self, name), low, high, closed)  # item_noise 0: NaN relevance
+        if self.n_users > SLOW_USERS:
+            print(f"ShopSim: drawing the interests of {self.n_users:,} users, one user at a time, takes about "
+                  f"{self.n_users * SECONDS_PER_USER / 60:.0f} minutes", file=sys.stderr)
 
     @property
-    def vocab(self) -> dict[str, int]:
-        """Ids per field including padding id 0; ``hist_item``/``hist_cat`` share ``item``/``cat``."""
-        return dict(user=self.n_users + 1, item=self.n_items + 1, cat=self.n_categories + 1,
-                    age=N_AGE + 1, gender=N_GENDER + 1, pos=N_POS + 1, device=N_DEVICE + 1)
+    def vocab(self) -> Vocab:
+        """Ids per field including padding id 0; the histories ``hist_item``/``hist_cat`` share ``item``/``cat``."""
+        sizes = dict(user=self.n_users + 1, item=self.n_items + 1, cat=self.n_categories + 1,
+                     age=N_AGE + 1, gender=N_GENDER + 1, pos=N_POS + 1, device=N_DEVICE + 1)
+        return Vocab(sizes, sequences={"hist_item": "item", "hist_cat": "cat"})
 
     def _draw_items(self, cats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One item per entry of ``cats`` (any shape), by popularity within the category."""
@@ -194,8 +172,7 @@ class ShopSim:
 
     def generate(self, n_samples: int) -> CTRData:
         """``n_samples`` impressions with click and conversion labels and their ground truth."""
-        if n_samples < 1:
-            raise ValueError(f"n_samples must be positive, got {n_samples}")
+        whole("generate: n_samples", n_samples)
         rng = np.random.default_rng([self.seed, 2])
         cols = {}
         for start in range(0, n_samples, CHUNK):  # chunks written into place: no second copy of the data
@@ -207,7 +184,7 @@ class ShopSim:
         sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
         click_prob, conv_prob = sigmoid(cols["click_logit"]), sigmoid(cols["conversion_logit"])
         labels = dict(click=rng.random(n_samples) < click_prob, conversion=rng.random(n_samples) < conv_prob)
-        ids = [*self.vocab, "hist_item", "hist_cat", "hist_len"]
+        ids = list(self.vocab.fields)
         w = self.world
         truth = dict(relevance=cols["relevance"], cross=cols["cross"], click_logit=cols["click_logit"],
                      click_prob=click_prob, conversion_prob=conv_prob, item_cat=w["item_cat"],

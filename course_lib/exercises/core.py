@@ -55,6 +55,20 @@ class Mistake:
     wrong: Callable  # a typical wrong implementation with the reference's signature
 
 
+def quietly(fn: Callable, *args):
+    """fn(*args), or None if the learner's function raises on a probe's input (the cases report errors)."""
+    try:
+        return fn(*args)
+    except Exception:
+        return None
+
+
+def not_finite(fn: Callable, args: tuple, message: str) -> str | None:
+    """A probe: ``message`` if fn's output on ``args`` holds NaN or inf, else None."""
+    out = quietly(fn, *args)
+    return message if isinstance(out, torch.Tensor) and not torch.isfinite(out).all() else None
+
+
 def _clone(x):
     if isinstance(x, torch.Tensor):
         return x.clone()
@@ -80,18 +94,24 @@ def _close(a, b, atol: float) -> bool:
                 and torch.allclose(a.detach().double(), b.detach().double(), atol=atol, rtol=1e-4))
     if isinstance(b, (tuple, list)):
         return isinstance(a, (tuple, list)) and len(a) == len(b) and all(_close(x, y, atol) for x, y in zip(a, b))
-    if isinstance(a, (torch.Tensor, tuple, list)) or a is None:
-        return False
+    if isinstance(a, (torch.Tensor, tuple, list, str, bytes)) or a is None:
+        return False  # a number printed as text ("0.8667") is not a number
     try:
         return abs(float(a) - float(b)) <= atol + 1e-4 * abs(float(b))
     except (TypeError, ValueError):
         return False
 
 
+def _all_not_finite(x) -> bool:
+    return isinstance(x, torch.Tensor) and x.is_floating_point() and x.numel() > 1 and not torch.isfinite(x).any()
+
+
 def _mismatch(got, expected) -> str | None:
     """How the output's type or shape differs from the reference's, or None if only the values can differ."""
     if got is None and expected is not None:
         return "your function returned None: did you forget `return`?"
+    if isinstance(got, str) and not isinstance(expected, str):
+        return f"your function returned the text {got!r}: return the number itself, not a formatted string"
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
             return f"returned {_describe(got)}, expected a tensor of shape {tuple(expected.shape)}"
@@ -167,6 +187,9 @@ class Exercise:
                     pass
             if (mismatch := _mismatch(got, expected)) is not None:
                 return f"{mismatch} (input: {case.note})"
+            if _all_not_finite(got) and not _all_not_finite(expected):  # before the probes, which name one cause
+                return (f"your function returned only NaN or inf on {case.note}: look for a division by zero, or "
+                        f"an exp or log of an extreme value, before any specific mistake")
             for probe in self.probes:
                 try:
                     message = probe(fn)

@@ -19,14 +19,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .core import Case, Exercise, Mistake
-
-
-def _quietly(fn, *args):
-    try:
-        return fn(*args)
-    except Exception:
-        return None
+from .core import Case, Exercise, Mistake, quietly
 
 
 def _inputs(B: int, d: int, seed: int, same: bool = False, r: int | None = None) -> tuple:
@@ -41,7 +34,7 @@ def _inputs(B: int, d: int, seed: int, same: bool = False, r: int | None = None)
 
 def _rows_probe(fn, args: tuple) -> str | None:
     """Each example's output must depend on that example only."""
-    whole, first = _quietly(fn, *args), _quietly(fn, args[0][:1], args[1][:1], *args[2:])
+    whole, first = quietly(fn, *args), quietly(fn, args[0][:1], args[1][:1], *args[2:])
     if isinstance(whole, Tensor) and isinstance(first, Tensor) and whole.shape[1:] == first.shape[1:] \
             and not torch.allclose(whole[:1], first, atol=1e-5):
         return ("the examples of the batch interact: row 0's output changed when the other rows were removed. "

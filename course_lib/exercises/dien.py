@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..nn import history_mask
-from .core import Case, Exercise, Mistake
+from ..data import history_mask
+from .core import Case, Exercise, Mistake, not_finite
 
 # ----------------------------------------------------------------------------------------------------------
 # The auxiliary loss
@@ -97,23 +97,15 @@ def _negative_sign(h, e, e_neg, n):
 
 
 def _overflow_probe(fn) -> str | None:
-    h, e, e_neg, n = _aux_batch(2, 4, 3, [4, 3], scale=30.0)
-    try:
-        out = fn(h, e, e_neg, n)
-    except Exception:
-        return None
-    if isinstance(out, Tensor) and not torch.isfinite(out).all():
-        return ("large scores gave inf or NaN: log(sigmoid(x)) underflows to log(0); use F.logsigmoid(x) and "
-                "F.logsigmoid(-x) for log(1 - sigmoid(x))")
-    return None
+    return not_finite(fn, _aux_batch(2, 4, 3, [4, 3], scale=30.0),
+                      "large scores gave inf or NaN: log(sigmoid(x)) underflows to log(0); use F.logsigmoid(x) and "
+                      "F.logsigmoid(-x) for log(1 - sigmoid(x))")
 
 
 def _empty_probe(fn) -> str | None:
-    out = fn(*_aux_batch(2, 4, 3, [1, 0]))
-    if isinstance(out, Tensor) and not torch.isfinite(out).all():
-        return ("a batch without any (t, t+1) pair gave NaN: 0 / 0. Clamp the number of pairs to at least 1 so "
-                "that such a batch contributes 0")
-    return None
+    return not_finite(fn, _aux_batch(2, 4, 3, [1, 0]),
+                      "a batch without any (t, t+1) pair gave NaN: 0 / 0. Clamp the number of pairs to at least 1 so "
+                      "that such a batch contributes 0")
 
 
 aux_loss = Exercise(
@@ -177,12 +169,9 @@ def _large_negative_fill(s, n):
 
 
 def _exp_overflow_probe(fn) -> str | None:
-    s, n = torch.tensor([[100.0, 99.0, 0.0]]), torch.tensor([2])
-    out = fn(s, n)
-    if isinstance(out, Tensor) and not torch.isfinite(out).all():
-        return ("scores of 100 gave inf or NaN: exp(100) overflows float32 when you divide by hand. Subtract the "
-                "row's maximum first, or let torch.softmax do it (fill padding with -inf before it)")
-    return None
+    return not_finite(fn, (torch.tensor([[100.0, 99.0, 0.0]]), torch.tensor([2])),
+                      "scores of 100 gave inf or NaN: exp(100) overflows float32 when you divide by hand. Subtract the "
+                      "row's maximum first, or let torch.softmax do it (fill padding with -inf before it)")
 
 
 def _empty_row_probe(fn) -> str | None:

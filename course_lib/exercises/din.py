@@ -20,8 +20,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..nn import history_mask
-from .core import Case, Exercise, Mistake
+from ..data import history_mask
+from .core import Case, Exercise, Mistake, not_finite
 
 # ----------------------------------------------------------------------------------------------------------
 # The activation unit's input
@@ -102,9 +102,7 @@ NAN_MESSAGE = ("a neuron with the same value in every row gave NaN: its variance
 
 
 def _nan_probe(fn) -> str | None:
-    x, alpha = _constant_column()
-    out = fn(x, alpha)
-    return NAN_MESSAGE if isinstance(out, Tensor) and not torch.isfinite(out).all() else None
+    return not_finite(fn, _constant_column(), NAN_MESSAGE)
 
 
 dice = Exercise(

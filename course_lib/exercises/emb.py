@@ -18,8 +18,9 @@ import torch
 from torch import Tensor
 
 from ..metrics import auc
-from ..nn import history_mask, masked_pool
-from .core import Case, Exercise, Mistake
+from ..data import history_mask
+from ..nn import masked_pool
+from .core import Case, Exercise, Mistake, not_finite, quietly
 
 # ----------------------------------------------------------------------------------------------------------
 # Masked mean pooling
@@ -30,14 +31,6 @@ def masked_mean(x: Tensor, hist_len: Tensor) -> Tensor:
     B, T, D = x.shape
     mask = history_mask(hist_len, T)  # (B, T) True at real behaviours: arange(T) < hist_len[:, None]
     return masked_pool(x, mask, "mean")  # (B, D) = (x * mask[..., None]).sum(1) / mask.sum(1).clamp(min=1)
-
-
-def _quietly(fn, *args):
-    """fn(*args), or None if the learner's function raises on a probe's input (the cases report errors)."""
-    try:
-        return fn(*args)
-    except Exception:
-        return None
 
 
 def _padded_batch(B: int, T: int, D: int, hist_len: list[int], seed: int, padding: float = 0.0) -> tuple:
@@ -85,7 +78,7 @@ def _padding_probe(fn) -> str | None:
     """Same real behaviours, different padding: the output must not move."""
     a, lengths = _padded_batch(3, 6, 2, [2, 4, 1], seed=5, padding=50.0)
     b = torch.where(history_mask(lengths, 6).unsqueeze(-1), a, torch.zeros(()))  # (B, T, D) padding zeroed
-    out_a, out_b = _quietly(fn, a, lengths.clone()), _quietly(fn, b, lengths.clone())
+    out_a, out_b = quietly(fn, a, lengths.clone()), quietly(fn, b, lengths.clone())
     if isinstance(out_a, Tensor) and isinstance(out_b, Tensor) and out_a.shape == out_b.shape \
             and not torch.allclose(out_a, out_b, atol=1e-5, equal_nan=True):
         return PADDING_MESSAGE
@@ -97,10 +90,7 @@ EMPTY_MESSAGE = ("an empty history (hist_len 0) gave NaN or inf: you divided by 
 
 
 def _empty_probe(fn) -> str | None:
-    out = _quietly(fn, *_padded_batch(2, 4, 3, [0, 2], seed=6))
-    if isinstance(out, Tensor) and not torch.isfinite(out).all():
-        return EMPTY_MESSAGE
-    return None
+    return not_finite(fn, _padded_batch(2, 4, 3, [0, 2], seed=6), EMPTY_MESSAGE)
 
 
 masked_mean = Exercise(
@@ -237,14 +227,14 @@ TIES_MESSAGE = "a tied click/non-click pair must count 1/2 (roc_auc_score does t
 
 
 def _float_probe(fn) -> str | None:
-    out = _quietly(fn, *_one_user())
+    out = quietly(fn, *_one_user())
     if isinstance(out, Tensor):
         return f"return a Python float, not a tensor ({out!r}): wrap the result in float(...)"
     return None
 
 
 def _nan_probe(fn) -> str | None:
-    out = _quietly(fn, *_with_single_class_users())
+    out = quietly(fn, *_with_single_class_users())
     if isinstance(out, (float, int)) and out != out:
         return ("your GAUC is NaN: a user with only one label class has no AUC (roc_auc_score returns nan with "
                 "an UndefinedMetricWarning); skip such users")
@@ -254,8 +244,8 @@ def _nan_probe(fn) -> str | None:
 def _single_class_probe(fn) -> str | None:
     """Adding a user with only clicks must leave GAUC unchanged."""
     y, score, user = _random_users(seed=13)
-    plain = _quietly(fn, y.clone(), score.clone(), user.clone())
-    more = _quietly(fn, torch.cat([y, torch.ones(9)]), torch.cat([score, torch.full((9,), 0.5)]),
+    plain = quietly(fn, y.clone(), score.clone(), user.clone())
+    more = quietly(fn, torch.cat([y, torch.ones(9)]), torch.cat([score, torch.full((9,), 0.5)]),
               torch.cat([user, torch.full((9,), 99)]))
     try:
         changed = abs(float(plain) - float(more)) > 1e-9

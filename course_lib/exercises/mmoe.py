@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .core import Case, Exercise, Mistake
+from .core import Case, Exercise, Mistake, not_finite
 
 # ----------------------------------------------------------------------------------------------------------
 # The softmax gate
@@ -56,11 +56,9 @@ def _divide_by_sum(x, w):
 
 
 def _finite_probe(fn) -> str | None:
-    out = fn(40 * torch.ones(2, 3), 40 * torch.eye(4, 3))  # logits up to 4800: exp overflows float32
-    if isinstance(out, Tensor) and not torch.isfinite(out).all():
-        return ("large logits gave inf or NaN: exp overflowed. Subtract each row's maximum before exp (softmax "
-                "is unchanged by a shift), or call torch.softmax, which does it for you")
-    return None
+    return not_finite(fn, (40 * torch.ones(2, 3), 40 * torch.eye(4, 3)),  # logits up to 4800: exp overflows
+                      "large logits gave inf or NaN: exp overflowed. Subtract each row's maximum before exp (softmax "
+                      "is unchanged by a shift), or call torch.softmax, which does it for you")
 
 
 def _sums_probe(fn) -> str | None:

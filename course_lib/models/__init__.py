@@ -1,12 +1,9 @@
-"""The course's models; each ``forward(batch)`` returns click logits (B,) (multi-task: (B, K))."""
+"""The course's models, one module per paper; each ``forward(batch)`` returns click logits (B,) (multi-task:
+(B, K)) and ``mlp_input(batch)`` the dense vector its network reads above the embeddings."""
+from .dcn import DCN
+from .dien import DIEN
+from .din import DIN
 from .embedding_mlp import EmbeddingMLP, LogisticRegression
+from .mmoe import MMoE, MultiTaskCTR, OMoE, SharedBottom
 
-__all__ = ["EmbeddingMLP", "LogisticRegression"]
-from .din import DIN  # noqa: E402
-__all__ += ["DIN"]
-from .mmoe import MMoE, MultiTaskCTR, OMoE, SharedBottom  # noqa: E402
-__all__ += ["MMoE", "MultiTaskCTR", "OMoE", "SharedBottom"]
-from .dcn import DCN  # noqa: E402
-__all__ += ["DCN"]
-from .dien import DIEN  # noqa: E402
-__all__ += ["DIEN"]
+__all__ = ["DCN", "DIEN", "DIN", "EmbeddingMLP", "LogisticRegression", "MMoE", "MultiTaskCTR", "OMoE", "SharedBottom"]

@@ -19,9 +19,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..nn import MLP, FieldEmbedding, masked_pool
-from ..nn.mlp import ReLULayers, as_sizes
-from ..train import adam
+from ..data import Vocab
+from ..nn import MLP, FieldEmbedding, ReLULayers, masked_pool, n_params
+from ..nn.embedding import check_pooling
+from ..nn.mlp import as_sizes
 
 
 def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
@@ -32,6 +33,13 @@ def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
 def mix_experts(gates: Tensor, experts: Tensor) -> Tensor:
     """Gate-weighted sum of expert outputs: gates (B, E) or (K, B, E), experts (B, E, H) -> (B, H) or (K, B, H)."""
     return (gates.unsqueeze(-1) * experts).sum(-2)  # Eq. (5), (7): sum_i g_i(x) f_i(x)
+
+
+def count(name: str, value: int) -> int:
+    """A number of tasks or experts: a whole number >= 1, else a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return value
 
 
 def _uniform(*shape: int, fan_in: int) -> nn.Parameter:
@@ -58,10 +66,6 @@ class Experts(nn.Module):
         return h.transpose(0, 1)  # (B, E, H)
 
 
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 class SharedBottom(nn.Module):
     """Eq. (1): one shared bottom, one tower per task. x (B, d) -> (B, K)."""
 
@@ -69,7 +73,7 @@ class SharedBottom(nn.Module):
                  tower_hidden: int | tuple[int, ...] = 8):
         super().__init__()
         self.bottom = ReLULayers(input_dim, bottom_hidden)
-        self.towers = nn.ModuleList(MLP(self.bottom.out_dim, tower_hidden) for _ in range(n_tasks))
+        self.towers = nn.ModuleList(MLP(self.bottom.out_dim, tower_hidden) for _ in range(count("n_tasks", n_tasks)))
 
     def forward(self, x: Tensor) -> Tensor:
         shared = self.bottom(x)  # (B, H)
@@ -84,16 +88,16 @@ class MMoE(nn.Module):
     def __init__(self, input_dim: int, n_tasks: int = 2, n_experts: int = 8,
                  expert_hidden: int | tuple[int, ...] = 16, tower_hidden: int | tuple[int, ...] = 8):
         super().__init__()
-        self.n_tasks, self.n_experts = n_tasks, n_experts
+        self.n_tasks, self.n_experts = count("n_tasks", n_tasks), count("n_experts", n_experts)
         self.experts = Experts(input_dim, n_experts, expert_hidden)
-        self.gates = _uniform(self.n_gates or n_tasks, n_experts, input_dim, fan_in=input_dim)  # W_gk (K, E, d)
+        self.W_g = _uniform(self.n_gates or n_tasks, n_experts, input_dim, fan_in=input_dim)  # W_gk (K, E, d)
         width = as_sizes(expert_hidden)[-1]
         self.towers = nn.ModuleList(MLP(width, tower_hidden) for _ in range(n_tasks))
 
     def gate_weights(self, x: Tensor) -> Tensor:
         """(K, B, E): task k's weights over the experts for every example; rows sum to 1."""
-        g = softmax_gate(x, self.gates)  # (n_gates, B, E)
-        return g.expand(self.n_tasks, -1, -1)  # OMoE: the one gate serves every task
+        gates = softmax_gate(x, self.W_g)  # (n_gates, B, E)
+        return gates.expand(self.n_tasks, -1, -1)  # OMoE: the one gate serves every task
 
     def forward(self, x: Tensor) -> Tensor:
         mixed = mix_experts(self.gate_weights(x), self.experts(x))  # (K, B, H)
@@ -123,17 +127,16 @@ class MultiTaskCTR(nn.Module):
     ``bottom_hidden=None`` sizes a Shared-Bottom to the parameter count of the MMoE with the same settings.
     """
 
-    def __init__(self, vocab: dict[str, int], n_tasks: int = 2, kind: str = "mmoe", embed_dim: int = 8,
+    def __init__(self, vocab: Vocab, n_tasks: int = 2, kind: str = "mmoe", embed_dim: int = 8,
                  n_experts: int = 4, expert_hidden: int | tuple[int, ...] = 64,
                  bottom_hidden: int | tuple[int, ...] | None = None, tower_hidden: int | tuple[int, ...] = 32,
                  pooling: str = "sum"):
         super().__init__()
         if kind not in ("mmoe", "omoe", "shared_bottom"):
             raise ValueError(f"kind must be 'mmoe', 'omoe' or 'shared_bottom', got {kind!r}")
-        if pooling not in ("sum", "mean"):
-            raise ValueError(f"pooling must be 'sum' or 'mean', got {pooling!r}")
-        self.embed, self.pooling, self.n_tasks = FieldEmbedding(vocab, embed_dim), pooling, n_tasks
-        input_dim = embed_dim * (len(self.embed.context_fields) + 4)  # context, pooled (item, cat), ad (item, cat)
+        self.pooling, self.n_tasks = check_pooling(pooling), n_tasks
+        self.embed = FieldEmbedding(vocab, embed_dim)
+        input_dim = self.embed.width()  # context, pooled sequences, the ad's goods, dense
         if kind == "shared_bottom":
             if bottom_hidden is None:
                 mmoe = n_params(MMoE(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden))
@@ -143,68 +146,19 @@ class MultiTaskCTR(nn.Module):
             core = MMoE if kind == "mmoe" else OMoE
             self.core = core(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden)
 
-    def features(self, batch: dict[str, Tensor]) -> Tensor:
+    def mlp_input(self, batch: dict[str, Tensor]) -> Tensor:
+        """x (B, input_dim): [context, pooled history, ad, dense], as in the Embedding & MLP base model."""
         e = self.embed(batch)
-        user = masked_pool(e.history, e.mask, self.pooling)  # (B, 2D)
-        return torch.cat([e.context, user, e.ad], -1)  # (B, input_dim)
+        user = masked_pool(e.history, e.mask, self.pooling)  # (B, G*D)
+        return torch.cat([e.context, user, e.ad, e.dense], -1)  # (B, input_dim)
 
     def gate_weights(self, batch: dict[str, Tensor]) -> Tensor:
         if isinstance(self.core, SharedBottom):
             raise ValueError("a Shared-Bottom model has no gates: build it with kind='mmoe' or 'omoe'")
-        return self.core.gate_weights(self.features(batch))  # (K, B, E)
+        self.embed.vocab.check(batch)
+        return self.core.gate_weights(self.mlp_input(batch))  # (K, B, E)
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:
-        logits = self.core(self.features(batch))  # (B, K)
+        self.embed.vocab.check(batch)  # a wrong batch gets a clear error here, not deep inside torch
+        logits = self.core(self.mlp_input(batch))  # (B, K)
         return logits.squeeze(-1) if self.n_tasks == 1 else logits
-
-
-def fit_mse(model: nn.Module, x: Tensor, y: Tensor, *, steps: int = 300, lr: float = 1e-3,
-            batch_size: int | None = 128, seed: int = 0) -> list[float]:
-    """Minimise the sum over tasks of the mean squared error with Adam; returns the loss per step.
-
-    x (N, d), y (N, K). ``batch_size=None`` trains on the full batch. Mini-batches are drawn with
-    replacement from a generator seeded by ``seed`` (the model's initialisation is up to the caller).
-    """
-    gen = torch.Generator().manual_seed(seed)
-    optimizer = adam(model.parameters(), lr)
-    losses = []
-    for _ in range(steps):
-        idx = torch.randint(len(x), (batch_size,), generator=gen) if batch_size else slice(None)
-        loss = ((model(x[idx]) - y[idx]) ** 2).mean(0).sum()  # sum_k MSE_k
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def fit_mse_runs(models: list[nn.Module], x: Tensor, y: Tensor, *, steps: int = 300, lr: float = 1e-3,
-                 batch_size: int | None = 128, seed: int = 0) -> Tensor:
-    """``fit_mse`` for R models of one architecture on R datasets at once; returns the losses (R, steps).
-
-    x (R, N, d), y (R, N, K). The R parameter sets are stacked and the forward pass is vmapped, so each
-    step costs one pass instead of R. Adam works element by element and the runs' losses share no
-    parameter, so this equals training each model alone (same mini-batch positions in every run).
-    The trained weights are copied back into ``models``.
-    """
-    from torch.func import functional_call, stack_module_state
-
-    params, buffers = stack_module_state(models)  # name -> (R, ...) leaves that require grad
-    base = models[0]
-    run = lambda p, b, xb: functional_call(base, (p, b), (xb,))  # noqa: E731  one model, one batch
-    forward = torch.vmap(run)  # (R, B, d) -> (R, B, K)
-    gen = torch.Generator().manual_seed(seed)
-    optimizer = adam(params.values(), lr)
-    losses = []
-    for _ in range(steps):
-        idx = torch.randint(x.shape[1], (batch_size,), generator=gen) if batch_size else slice(None)
-        per_run = ((forward(params, buffers, x[:, idx]) - y[:, idx]) ** 2).mean(1).sum(-1)  # (R,)
-        optimizer.zero_grad()
-        per_run.sum().backward()  # run r's gradient comes from run r's loss only
-        optimizer.step()
-        losses.append(per_run.detach())
-    with torch.no_grad():
-        for r, model in enumerate(models):
-            for name, p in model.named_parameters():
-                p.copy_(params[name][r])
-    return torch.stack(losses, 1)  # (R, steps)

@@ -25,6 +25,19 @@ ScoreFn = Callable[[Tensor, Tensor], Tensor]  # (N, D) queries, (N, D) keys -> (
 NORMALIZE = ("none", "softmax")
 
 
+def check_normalize(normalize: str) -> str:
+    """``normalize`` if it is "none" (the paper) or "softmax" (the authors' code), else a ValueError."""
+    if normalize not in NORMALIZE:
+        raise ValueError(f"normalize must be 'none' (paper) or 'softmax' (authors' code), got {normalize!r}")
+    return normalize
+
+
+def masked_softmax(scores: Tensor, mask: Tensor) -> Tensor:
+    """Softmax over the last axis where mask is True; exactly 0 elsewhere (and a row of 0 if none is True)."""
+    scores = scores.masked_fill(~mask, -1e9)  # exp(-1e9 - max) underflows to exactly 0
+    return torch.softmax(scores, -1) * mask
+
+
 def unit_input(query: Tensor, keys: Tensor) -> Tensor:
     """[q, k, q - k, q * k] along the last dimension: (..., D), (..., D) -> (..., 4D)."""
     return torch.cat([query, keys, query - keys, query * keys], -1)
@@ -38,14 +51,12 @@ def attention_pool(query: Tensor, keys: Tensor, mask: Tensor, score_fn: ScoreFn,
     neither the scores nor batch statistics inside the unit (Dice), and costs nothing.
     """
     B, T, D = keys.shape
-    if normalize not in NORMALIZE:
-        raise ValueError(f"normalize must be one of {NORMALIZE}, got {normalize!r}")
+    check_normalize(normalize)
     q = query.unsqueeze(1).expand(B, T, D)  # (B, T, D) the ad, once per behaviour
     scores = keys.new_zeros(B, T)  # (B, T)
     scores = scores.masked_scatter(mask, score_fn(q[mask], keys[mask]))  # (N,) real behaviours -> (B, T)
     if normalize == "softmax":  # authors' code: masked, scaled softmax over the real behaviours
-        logits = scores.masked_fill(~mask, -1e9) / D ** 0.5  # (B, T)
-        weights = torch.softmax(logits, -1) * mask  # an empty history keeps all-zero weights
+        weights = masked_softmax(scores / D ** 0.5, mask)  # (B, T); an empty history keeps all-zero weights
     else:
         weights = scores  # Eq. (3) as in the paper: a(e_j, v_A) itself, 0 at padding
     pooled = torch.einsum("bt,btd->bd", weights, keys)  # (B, D) Eq. (3)

@@ -75,9 +75,13 @@ def augru_step(xw: Tensor, h: Tensor, a: Tensor, w_hh: Tensor) -> Tensor:
 
 
 class _AttentionCell(nn.Module):
-    """Parameters of an attentional GRU cell: W (G*H, I), U (G*H, H), b (G*H,) for G gates."""
+    """Parameters of an attentional GRU cell: W (G*H, I), U (G*H, H), b (G*H,) for G gates.
+
+    ``keeps_state_at_zero_attention``: whether a step with attention 0 leaves the state exactly as it was (AGRU,
+    AUGRU), so padding needs no mask of its own."""
 
     gates = 3
+    keeps_state_at_zero_attention = True
 
     def __init__(self, input_size: int, hidden_size: int):
         super().__init__()
@@ -108,6 +112,8 @@ class _AttentionCell(nn.Module):
 class AIGRUCell(_AttentionCell):
     """GRU with attentional input: the attention scales the input, the GRU update itself is unchanged."""
 
+    keeps_state_at_zero_attention = False  # a zero input still moves the state through the gates
+
     def project(self, x: Tensor, att: Tensor) -> Tensor:
         return F.linear(aigru_input(x, att), self.weight_ih, self.bias)  # Eq. (9), then W i' + b
 
@@ -131,9 +137,6 @@ class AUGRUCell(_AttentionCell):
         return augru_step(xw, h, att, self.weight_hh)
 
 
-CELLS = {"aigru": AIGRUCell, "agru": AGRUCell, "augru": AUGRUCell}
-
-
 def attentional_gru(cell: _AttentionCell, x: Tensor, att: Tensor, mask: Tensor) -> Tensor:
     """Run ``cell`` over x (B, T, I) with attention att (B, T) from h_0 = 0 -> states (B, T, H).
 
@@ -148,11 +151,10 @@ def attentional_gru(cell: _AttentionCell, x: Tensor, att: Tensor, mask: Tensor) 
     att = att * mask  # padding steps get attention 0 whatever the caller's scores say there
     xw = cell.project(x, att)  # (B, T, G*H): hoisted out of the time loop
     h = x.new_zeros(B, cell.hidden_size)
-    keep_by_attention = isinstance(cell, (AGRUCell, AUGRUCell))
     states = []
     # unbind, not xw[:, t]: the backward of T slices would write T zero-filled (B, T, G*H) tensors
     for xw_t, a_t, m_t in zip(xw.unbind(1), att.unbind(1), mask.unbind(1)):
         h_next = cell.step(xw_t, h, a_t)  # (B, H)
-        h = h_next if keep_by_attention else torch.where(m_t.unsqueeze(-1), h_next, h)
+        h = h_next if cell.keeps_state_at_zero_attention else torch.where(m_t.unsqueeze(-1), h_next, h)
         states.append(h)
     return torch.stack(states, 1)  # (B, T, H)

@@ -27,14 +27,14 @@ def cross_layer_v1(x0: Tensor, xl: Tensor, w: Tensor, b: Tensor) -> Tensor:
     return x0 * s.unsqueeze(-1) + b + xl  # Eq. (3) of DCN
 
 
-def cross_layer_v2(x0: Tensor, xl: Tensor, W: Tensor | tuple[Tensor, Tensor], b: Tensor) -> Tensor:
-    """x0, xl (B, d); W (d, d) or a low-rank pair (U, V) with U, V (d, r); b (d,) -> x_{l+1} (B, d)."""
-    if isinstance(W, tuple):
-        U, V = W
-        Wx = (xl @ V) @ U.T  # (B, r) -> (B, d): U (V^T x_l), never forming the d x d matrix; Eq. (2)
-    else:
-        Wx = xl @ W.T  # (B, d): W x_l
-    return x0 * (Wx + b) + xl  # Eq. (1) of DCN-V2
+def cross_layer_v2(x0: Tensor, xl: Tensor, W: Tensor, b: Tensor) -> Tensor:
+    """x0, xl (B, d); W (d, d); b (d,) -> x_{l+1} (B, d)."""
+    return x0 * (xl @ W.T + b) + xl  # Eq. (1) of DCN-V2: W x_l is xl @ W.T for rows
+
+
+def cross_layer_low_rank(x0: Tensor, xl: Tensor, U: Tensor, V: Tensor, b: Tensor) -> Tensor:
+    """x0, xl (B, d); U, V (d, r); b (d,) -> x_{l+1} (B, d), never forming the d x d matrix U V^T."""
+    return x0 * ((xl @ V) @ U.T + b) + xl  # Eq. (2) of DCN-V2: U (V^T x_l), (B, r) -> (B, d)
 
 
 class CrossNet(nn.Module):
@@ -72,7 +72,8 @@ class CrossNet(nn.Module):
         for i in range(self.num_layers):
             if self.version == "v1":
                 xl = cross_layer_v1(x0, xl, self.w[i], self.b[i])
+            elif self.rank is None:
+                xl = cross_layer_v2(x0, xl, self.W[i], self.b[i])
             else:
-                W = self.W[i] if self.rank is None else (self.U[i], self.V[i])
-                xl = cross_layer_v2(x0, xl, W, self.b[i])
+                xl = cross_layer_low_rank(x0, xl, self.U[i], self.V[i], self.b[i])
         return xl

@@ -1,7 +1,9 @@
-"""Sparse fields to dense vectors: validated embedding lookups and masked pooling (DIN paper, section 4.2).
+"""Sparse fields to dense vectors: one embedding table per categorical field, and masked pooling (DIN paper,
+section 4.2).
 
-A good (the candidate ad and every behaviour) is the concatenation of its ``item`` and ``cat``
-embeddings, so ad and behaviours live in one space of size 2D and can be compared by attention.
+A good (the candidate ad, and every behaviour) is the concatenation of the embeddings of the vocab's good fields
+(item and category in ShopSim), so the ad and the behaviours live in one space of width G*D and can be compared
+by attention: a sequence looks its ids up in the table of the field it shares (``hist_item`` uses ``item``'s).
 """
 from __future__ import annotations
 
@@ -10,102 +12,89 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from ..data.ctrdata import ITEM_FIELDS
+from ..data.vocab import LENGTHS, Vocab, history_mask
 
 
-def history_mask(hist_len: Tensor, T: int) -> Tensor:
-    """(B,) lengths -> (B, T) bool, True at real behaviours (histories are right-padded)."""
-    return torch.arange(T, device=hist_len.device) < hist_len.unsqueeze(1)
+POOLINGS = ("sum", "mean")
+
+
+def check_pooling(mode: str) -> str:
+    """``mode`` if it is a pooling this course knows, else a ValueError naming the choices."""
+    if mode not in POOLINGS:
+        raise ValueError(f"pooling must be 'sum' or 'mean', got {mode!r}")
+    return mode
 
 
 def masked_pool(x: Tensor, mask: Tensor, mode: str = "sum") -> Tensor:
     """Sum or mean of x (B, T, D) over the positions where mask (B, T) is True -> (B, D)."""
     total = (x * mask.unsqueeze(-1)).sum(1)  # (B, D)
-    if mode == "sum":
-        return total
-    if mode == "mean":
+    if check_pooling(mode) == "mean":
         return total / mask.sum(1, keepdim=True).clamp(min=1)  # an empty history pools to zeros
-    raise ValueError(f"pooling must be 'sum' or 'mean', got {mode!r}")
+    return total
+
+
+def gather_goods(tables: list[Tensor], ids: list[Tensor], mask: Tensor) -> Tensor:
+    """The fast path of ``FieldEmbedding.history``: the same (B, T, G*D) values, gathered with ``index_select``.
+
+    On CPU its backward (``index_add``) is 2-3x faster than the embedding backward for a history's B*T ids
+    (docs/benchmarks.md). Multiplying by the mask keeps padding at zero and gives row 0 no gradient, which
+    ``padding_idx=0`` guarantees for the plain lookup."""
+    B, T = mask.shape
+    rows = [weight.index_select(0, i.reshape(-1)) for weight, i in zip(tables, ids)]  # (B*T, D) each
+    return torch.cat(rows, -1).view(B, T, -1) * mask.unsqueeze(-1)  # (B, T, G*D)
 
 
 class Embedded(NamedTuple):
-    ad: Tensor  # (B, 2D) candidate: item and category embeddings
-    history: Tensor  # (B, T, 2D) behaviours, zero vectors at padding
+    ad: Tensor  # (B, G*D) the candidate good (width 0 for a dataset without behaviours)
+    history: Tensor  # (B, T, G*D) the behaviours, zero vectors at padding
     mask: Tensor  # (B, T) True at real behaviours
     context: Tensor  # (B, F*D) user, profile and context fields
+    dense: Tensor  # (B, N) the dense fields as they are
 
 
 class FieldEmbedding(nn.Module):
-    """One embedding table per field of ``vocab``; ``hist_item``/``hist_cat`` share ``item``/``cat``."""
+    """One table per categorical field of ``vocab``, each row 0 the zero vector of the padding id.
 
-    def __init__(self, vocab: dict[str, int], dim: int, init_std: float = 0.1):
+    ``fast=True`` gathers histories with ``gather_goods`` (same values, faster backward on CPU); ``fast=False``
+    runs the plain lookups written below it."""
+
+    def __init__(self, vocab: Vocab, dim: int, init_std: float = 0.1, fast: bool = True):
         super().__init__()
-        missing = [f for f in ITEM_FIELDS if f not in vocab]
-        if missing:
-            raise ValueError(f"vocab needs the good fields {ITEM_FIELDS}; missing {missing}")
-        self.vocab, self.dim = dict(vocab), dim
-        self.context_fields = [f for f in vocab if f not in ITEM_FIELDS]
-        if not self.context_fields:
-            raise ValueError("vocab needs at least one context field (for example 'user') besides item and cat")
-        self.tables = nn.ModuleDict({f: nn.Embedding(n, dim, padding_idx=0) for f, n in vocab.items()})
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"the embedding size must be a whole number >= 1, got {dim!r}")
+        self.vocab, self.dim, self.fast = vocab if isinstance(vocab, Vocab) else Vocab(dict(vocab)), dim, fast
+        self.tables = nn.ModuleDict({f: nn.Embedding(n, dim, padding_idx=0) for f, n in self.vocab.sizes.items()})
         for table in self.tables.values():
             nn.init.normal_(table.weight, std=init_std)
             table.weight.data[0] = 0  # padding id 0 embeds to the zero vector
 
-    def validate(self, batch: dict[str, Tensor]) -> None:
-        """Raise a ValueError that says what is wrong with a batch and how to fix it."""
-        needed = [*self.vocab, *(f"hist_{f}" for f in ITEM_FIELDS), "hist_len"]
-        absent = [f for f in needed if f not in batch]
-        if absent:
-            raise ValueError(f"batch lacks fields {absent}; this model needs {needed}")
-        if batch["hist_item"].dim() != 2:
-            raise ValueError(f"field 'hist_item' has shape {tuple(batch['hist_item'].shape)}; histories are (B, T): "
-                             f"one row of behaviour ids per impression")
-        B, T = batch["hist_item"].shape
-        for name in needed:
-            x = batch[name]
-            shape = (B, T) if name.startswith("hist_") and name != "hist_len" else (B,)
-            if x.shape != shape:
-                raise ValueError(f"field {name!r} has shape {tuple(x.shape)}; expected {shape}: one id per "
-                                 f"impression (B,), histories (B, T), every field with the same B")
-            if x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(f"field {name!r} has dtype {x.dtype}; ids must be integers: use .long()")
-            if name == "hist_len":
-                continue
-            n = self.vocab[name.removeprefix("hist_")]
-            lo, hi = (int(v) for v in torch.aminmax(x))
-            if lo < 0 or hi >= n:
-                bad = hi if hi >= n else lo
-                raise ValueError(f"field {name!r} holds id {bad}, outside its vocabulary 0..{n - 1}; build the "
-                                 f"model with the vocab of the data it sees, or map unseen ids to 0 (padding)")
-        shortest, longest = (int(v) for v in torch.aminmax(batch["hist_len"]))
-        if shortest < 0 or longest > T:
-            raise ValueError(f"hist_len must lie in 0..{T} (the history width, max_len); got {shortest}..{longest}: "
-                             f"truncate longer histories to their last {T} behaviours")
-        real = history_mask(batch["hist_len"], T)  # (B, T)
-        for wrong, what in ((~real & (batch["hist_item"] != 0), "behaviour ids after its hist_len"),
-                            (real & (batch["hist_item"] == 0), "padding (id 0) within its hist_len")):
-            if wrong.any():
-                row = int(wrong.any(1).nonzero()[0])
-                raise ValueError(f"row {row} has {what}: histories must be right-padded with id 0 and "
-                                 f"hist_len must count the real behaviours")
+    def lookup(self, fields: tuple[str, ...], batch: dict[str, Tensor], B: int) -> Tensor:
+        """The embeddings of single-id fields side by side: (B, len(fields) * D)."""
+        return torch.cat([self.tables[f](batch[f]) for f in fields], -1) if fields else self.empty(B)
 
-    def goods(self, items: Tensor, cats: Tensor, mask: Tensor) -> Tensor:
-        """(B, T) item and category ids -> (B, T, 2D) goods, zero vectors where mask (B, T) is False.
+    def history(self, batch: dict[str, Tensor], mask: Tensor) -> Tensor:
+        """(B, T, G*D): each behaviour's goods, looked up in the tables of the fields the sequences share."""
+        goods = [(self.tables[good], batch[seq]) for seq, good in self.vocab.sequences.items()]
+        if self.fast:
+            return gather_goods([t.weight for t, _ in goods], [ids for _, ids in goods], mask)
+        return torch.cat([table(ids) for table, ids in goods], -1)  # padding_idx=0: zero vectors at padding
 
-        The rows are gathered with ``index_select`` rather than the tables' own lookup: the same values, but
-        on CPU its backward (``index_add``) is 2-3x faster than the embedding backward for a history's B*T ids
-        (docs/benchmarks.md). Multiplying by the mask keeps padding at zero and gives row 0 no gradient, which
-        ``padding_idx=0`` guarantees for the other lookups.
-        """
-        parts = [self.tables[f].weight.index_select(0, ids.reshape(-1)) for f, ids in zip(ITEM_FIELDS, (items, cats))]
-        return torch.cat(parts, -1).view(*items.shape, -1) * mask.unsqueeze(-1)
+    def empty(self, B: int, *shape: int) -> Tensor:
+        return next(iter(self.tables.values())).weight.new_zeros(B, *shape, 0)
 
     def forward(self, batch: dict[str, Tensor]) -> Embedded:
-        self.validate(batch)
-        lookup = lambda fields: torch.cat([self.tables[f](batch[f].long()) for f in fields], -1)  # noqa: E731
-        mask = history_mask(batch["hist_len"], batch["hist_item"].shape[1])  # (B, T)
-        return Embedded(ad=lookup(ITEM_FIELDS),  # (B, 2D)
-                        history=self.goods(batch["hist_item"].long(), batch["hist_cat"].long(), mask),  # (B, T, 2D)
-                        mask=mask,
-                        context=lookup(self.context_fields))  # (B, F*D)
+        vocab = self.vocab
+        B = len(batch[vocab.fields[0]])
+        ad, context = self.lookup(vocab.goods, batch, B), self.lookup(vocab.context, batch, B)  # (B, G*D), (B, F*D)
+        if vocab.sequences:
+            T = batch[next(iter(vocab.sequences))].shape[1]
+            mask = history_mask(batch[LENGTHS], T)  # (B, T)
+            history = self.history(batch, mask)  # (B, T, G*D)
+        else:
+            mask, history = torch.zeros(B, 0, dtype=torch.bool, device=ad.device), self.empty(B, 0)
+        dense = torch.stack([batch[f] for f in vocab.dense], -1) if vocab.dense else self.empty(B)  # (B, N)
+        return Embedded(ad, history, mask, context, dense)
+
+    def width(self) -> int:
+        """The width of [context, pooled history, ad, dense]: what an MLP on top of them reads."""
+        return self.dim * (len(self.vocab.context) + 2 * len(self.vocab.goods)) + len(self.vocab.dense)

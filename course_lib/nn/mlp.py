@@ -7,6 +7,11 @@ from torch import nn
 from .dice import Dice
 
 
+def n_params(module: nn.Module) -> int:
+    """The number of parameters of any module (to compare models at a matched size)."""
+    return sum(p.numel() for p in module.parameters())
+
+
 def as_sizes(hidden: int | tuple[int, ...]) -> tuple[int, ...]:
     """Hidden sizes given as an int or a tuple, as a tuple of positive ints."""
     sizes = (hidden,) if isinstance(hidden, int) else tuple(hidden)

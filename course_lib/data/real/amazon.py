@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from ..ctrdata import CTRData
+from ..vocab import Vocab
 from .common import RawFormatError, Source, dense_ids, find, lines, right_padded, sample_users
 
 SOURCE = Source(
@@ -135,7 +136,8 @@ def load_amazon(root: str | os.PathLike | None = None, max_users: int | None = N
     rows["cat"], rows["hist_cat"] = item_cat[rows["item"]], item_cat[rows["hist_item"]]
     click = np.tile([1.0, 0.0], target.sum())
     is_test = np.repeat(last[target], 2)
-    vocab = dict(user=len(user_names) + 1, item=n_items + 1, cat=len(cat_names) + 1)
+    vocab = Vocab(dict(user=len(user_names) + 1, item=n_items + 1, cat=len(cat_names) + 1),
+                  sequences={"hist_item": "item", "hist_cat": "cat"})
     return tuple(CTRData({f: torch.as_tensor(v[part]) for f, v in rows.items()},
                          {"click": torch.as_tensor(click[part], dtype=torch.float32)}, vocab)
                  for part in (~is_test, is_test))

@@ -12,8 +12,8 @@ census-income.data (199,523 people) and census-income.test (99,762): 42 comma-se
 ``LABELS`` defines each label by its column and the values of that column that make it 1. The paper does
 not list which education values count as "college": ``LABELS`` takes every college degree (associate and
 above), not "Some college but no degree". The label columns of a group and the instance weight are left
-out of the inputs (income_50k is a label, so it is never an input either). Numeric columns are log-bucketed
-(``log_bucket``), so every input is a categorical field the course's models embed.
+out of the inputs (income_50k is a label, so it is never an input either). The numeric columns (``NUMERIC``) are
+dense inputs, log-transformed and standardized (``common.log_standardized``); the others are categorical.
 The paper splits the test file 1:1 into validation and test: ``test.split((0.5, 0.5), seed)`` does that.
 Census has no candidate good or behaviour history: see ``common.tabular``.
 """
@@ -25,7 +25,7 @@ from itertools import islice
 import numpy as np
 
 from ..ctrdata import CTRData
-from .common import RawFormatError, Source, find, lines, log_bucket, parse_int, split_fields, tabular
+from .common import RawFormatError, Source, find, lines, parse_int, split_fields, tabular
 
 SOURCE = Source(
     name="UCI census-income (KDD)", folder="census",
@@ -70,9 +70,9 @@ def read_census(file: str, root=None, max_rows: int | None = None) -> dict[str, 
 
 
 def inputs(columns: dict[str, np.ndarray], tasks: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The input fields: all columns but the instance weight, income and the tasks' labels; numbers bucketed."""
+    """The input fields: all columns but the instance weight, income and the tasks' labels; numbers as floats."""
     dropped = {"instance_weight", "income_50k", *(LABELS[t][0] for t in tasks)}
-    return {c: log_bucket(columns[c].astype(np.int64)) if c in NUMERIC else columns[c]
+    return {c: columns[c].astype(np.float64) if c in NUMERIC else columns[c]
             for c in COLUMNS if c not in dropped}
 
 
@@ -95,4 +95,5 @@ def load_census(root: str | os.PathLike | None = None, task_group: int = 1,
         raise ValueError(f"max_rows={max_rows}: give a positive number of rows per file, or None for all")
     tasks = TASKS[task_group]
     train, test = (read_census(file, root, max_rows) for file in ("census-income.data", "census-income.test"))
-    return tabular(inputs(train, tasks), labels(train, tasks), inputs(test, tasks), labels(test, tasks))
+    return tabular(inputs(train, tasks), labels(train, tasks), inputs(test, tasks), labels(test, tasks),
+                   dense=NUMERIC)

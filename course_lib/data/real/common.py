@@ -6,9 +6,10 @@ Where files are looked for (one place, documented in docs/datasets.md):
 Loaders never download: a missing file raises ``DatasetNotFoundError`` saying where to get it and put it.
 
 Id conventions (the simulator's): 0 = padding, never a real value. Users, goods and their categories
-(Amazon, MovieLens) are numbered 1, 2, ... in sorted order of their raw values (``dense_ids``). The fields of
-Criteo and census get ids learned on the training part (``encode``): 1 = "other" (a value rarer than
-``min_count`` there, or unseen there), frequent values 2, 3, ... in sorted order.
+(Amazon, MovieLens) are numbered 1, 2, ... in sorted order of their raw values (``dense_ids``). The categorical
+fields of Criteo and census get ids learned on the training part (``encode``): 1 = "other" (a value rarer than
+``min_count`` there, or unseen there), frequent values 2, 3, ... in sorted order; their numeric fields stay
+numbers (``log_standardized``).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from numpy.typing import ArrayLike
 
 from ... import settings
 from ..ctrdata import CTRData
+from ..vocab import Vocab
 
 DOCS = "docs/datasets.md"
 OTHER = 1  # id of rare and unseen values; 0 stays the padding id
@@ -138,14 +140,14 @@ def encode(train: np.ndarray, test: np.ndarray, min_count: int = 1) -> tuple[np.
     return ids(train), ids(test), len(kept) + 2
 
 
-def log_bucket(x: np.ndarray) -> np.ndarray:
-    """Integer counts to coarse tokens: values <= 2 kept exactly, larger ones binned by floor(ln(x)^2).
-
-    The log transform DCN applies to Criteo's dense features, turned into buckets as in the winning Kaggle
-    solution: the course's models embed categorical ids only. Tokens differ for the two kinds ("2" vs "b2")."""
-    big = x > 2
-    bins = np.floor(np.log(np.where(big, x, 3)) ** 2).astype(np.int64)
-    return np.where(big, np.char.add("b", bins.astype(str)), x.astype(str))
+def log_standardized(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Counts and amounts (heavy-tailed, some negative) as dense inputs: sign(x) log(1 + |x|), then standardized
+    with the training part's mean and spread; a missing value (NaN) becomes the mean, 0. DCN log-transforms
+    Criteo's integer features the same way before they enter x_0 (its experiments on Criteo)."""
+    logged = [np.sign(x) * np.log1p(np.abs(x)) for x in (train, test)]
+    seen = logged[0][~np.isnan(logged[0])]
+    mean, std = (seen.mean(), seen.std()) if len(seen) else (0.0, 0.0)
+    return tuple(np.nan_to_num((x - mean) / (std or 1.0)).astype(np.float32) for x in logged)
 
 
 def right_padded(seq: np.ndarray, end: np.ndarray, length: np.ndarray, T: int, chunk: int = 200_000) -> np.ndarray:
@@ -164,23 +166,21 @@ def right_padded(seq: np.ndarray, end: np.ndarray, length: np.ndarray, T: int, c
 
 
 def tabular(train: dict[str, np.ndarray], train_labels: dict[str, np.ndarray], test: dict[str, np.ndarray],
-            test_labels: dict[str, np.ndarray], min_count: int = 1) -> tuple[CTRData, CTRData]:
-    """(train, test) of rows made of categorical fields only (Criteo, census).
+            test_labels: dict[str, np.ndarray], min_count: int = 1, dense: tuple[str, ...] = ()
+            ) -> tuple[CTRData, CTRData]:
+    """(train, test) of rows made of fields only, no behaviours (Criteo, census).
 
-    ``train`` and ``test`` map field -> string values, given ids learned on ``train`` by ``encode``; the labels
-    map name -> 0/1 values. Every course model also reads ``item``, ``cat`` and a history: these rows have none,
-    so they hold only the padding id (vocab 1), embed to zero vectors and add nothing. ``user`` is one group
-    for all rows (no user ids), so GAUC = AUC.
+    ``train`` and ``test`` map field -> values: strings for a categorical field, which get ids learned on
+    ``train`` by ``encode``; numbers (NaN if missing) for the fields named in ``dense``, which are
+    ``log_standardized``. The labels map name -> 0/1 values. There are no user ids, so GAUC equals AUC.
     """
-    train_ids, test_ids, vocab = {}, {}, {}
+    train_ids, test_ids, sizes = {}, {}, {}
     for name in train:
-        train_ids[name], test_ids[name], vocab[name] = encode(train[name], test[name], min_count)
-    vocab |= dict(item=1, cat=1)
-    parts = []
-    for ids, labels in ((train_ids, train_labels), (test_ids, test_labels)):
-        n = len(next(iter(labels.values())))
-        features = {k: torch.zeros(n, dtype=torch.int64) for k in ("user", "item", "cat", "hist_len")}
-        features |= {k: torch.zeros(n, 1, dtype=torch.int64) for k in ("hist_item", "hist_cat")}
-        features |= {name: torch.as_tensor(v) for name, v in ids.items()}
-        parts.append(CTRData(features, {k: torch.as_tensor(v, dtype=torch.float32) for k, v in labels.items()}, vocab))
-    return tuple(parts)
+        if name in dense:
+            train_ids[name], test_ids[name] = log_standardized(train[name], test[name])
+        else:
+            train_ids[name], test_ids[name], sizes[name] = encode(train[name], test[name], min_count)
+    vocab = Vocab(sizes, dense=tuple(name for name in train if name in dense))
+    return tuple(CTRData({k: torch.as_tensor(v) for k, v in ids.items()},
+                         {k: torch.as_tensor(v, dtype=torch.float32) for k, v in labels.items()}, vocab)
+                 for ids, labels in ((train_ids, train_labels), (test_ids, test_labels)))

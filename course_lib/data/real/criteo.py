@@ -7,12 +7,11 @@ The 7 days of the file are in time order.
 Preprocessing:
     * The DCN paper trains on the first 6 days and splits the 7th into validation and test; the file has no
       day column, so the first 6/7 of the rows read are training and the rest test (time order kept).
-    * Integer fields: DCN log-transforms them. The course's models embed categorical ids only
-      (``DCN`` builds x_0 from embeddings), so the log transform becomes buckets: ``log_bucket`` keeps
-      values <= 2 and bins larger ones by floor(ln(x)^2), as in the winning Kaggle solution.
-    * Every field's values (bucketed integers, hashed categories, "" = missing) that occur at least
-      ``min_count`` times in the training part get their own id; rarer and unseen ones share id 1.
-Criteo has no candidate good or behaviour history: see ``common.tabular``.
+    * Integer fields I1..I13 are dense inputs: DCN log-transforms them, here sign(x) log(1 + |x|), standardized
+      on the training part; a missing value becomes the mean (``common.log_standardized``).
+    * Every categorical field's values (hashed categories, "" = missing) that occur at least ``min_count``
+      times in the training part get their own id; rarer and unseen ones share id 1.
+Criteo has no candidate good or behaviour history, and no user ids: see ``common.tabular``.
 """
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from itertools import islice
 import numpy as np
 
 from ..ctrdata import CTRData
-from .common import RawFormatError, Source, find, lines, log_bucket, parse_int, split_fields, tabular
+from .common import RawFormatError, Source, find, lines, parse_int, split_fields, tabular
 
 SOURCE = Source(
     name="Criteo Display Advertising Challenge", folder="criteo", files=("train.txt",),
@@ -36,7 +35,8 @@ TRAIN_DAYS = 6 / 7  # DCN: first 6 of 7 days for training
 
 
 def read_criteo(root=None, max_rows: int | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Labels (N,) and each field's raw values as strings (integers already log-bucketed), first ``max_rows``."""
+    """Labels (N,), each categorical field's raw values (strings) and each integer field's values (float, NaN
+    where missing), of the first ``max_rows`` lines."""
     path = find(SOURCE, "train.txt", root)
     labels, fields = [], []
     for number, line in islice(lines(path), max_rows):
@@ -51,7 +51,7 @@ def read_criteo(root=None, max_rows: int | None = None) -> tuple[np.ndarray, dic
     columns = dict(zip(DENSE + SPARSE, np.array(fields, dtype=str).reshape(-1, 39).T))
     for name in DENSE:
         missing = columns[name] == ""
-        columns[name] = np.where(missing, "", log_bucket(np.where(missing, "0", columns[name]).astype(np.int64)))
+        columns[name] = np.where(missing, np.nan, np.where(missing, "0", columns[name]).astype(np.float64))
     return np.array(labels, dtype=np.float32), columns
 
 
@@ -73,4 +73,4 @@ def load_criteo(root: str | os.PathLike | None = None, max_rows: int = MAX_ROWS,
     if n_train == 0 or n_train == n:
         raise ValueError(f"need rows for both training and test, read {n}: use a larger max_rows")
     return tabular({name: x[:n_train] for name, x in columns.items()}, {"click": labels[:n_train]},
-                   {name: x[n_train:] for name, x in columns.items()}, {"click": labels[n_train:]}, min_count)
+                   {name: x[n_train:] for name, x in columns.items()}, {"click": labels[n_train:]}, min_count, DENSE)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..ctrdata import CTRData
+from ..vocab import Vocab
 from .common import RawFormatError, Source, dense_ids, find, lines, parse_int, right_padded, sample_users, split_fields
 
 SOURCE = Source(
@@ -106,6 +107,7 @@ def load_movielens(root: str | os.PathLike | None = None, max_users: int | None 
     train_users = rng.permutation(users)[:round(TRAIN_USERS * len(users))]
     in_train = np.isin(features["user"], train_users)
     click = liked[keep].astype(np.float32)
+    fields = Vocab(vocab, sequences={"hist_item": "item", "hist_cat": "cat"})
     return tuple(CTRData({f: torch.as_tensor(v[part], dtype=torch.int64) for f, v in features.items()},
-                         {"click": torch.as_tensor(click[part])}, vocab)
+                         {"click": torch.as_tensor(click[part])}, fields)
                  for part in (in_train, ~in_train))

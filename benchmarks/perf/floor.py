@@ -1,8 +1,8 @@
 """Adapter for the floor: course_lib's DCN and MMoE rewritten for speed alone, the shortest training step we
-could write, to see what model code can gain in the shared loop (docs/benchmarks.md, "How far model code
-alone can go").
+could write, to see what model code can gain in the shared loop (docs/benchmarks.md, "Speed studies
+(benchmarks/perf/)", "How far model code alone can go").
 
-    python benchmarks/step_phases.py --models DCN,MMoE --libraries floor,course_lib,deepctr,rechub
+    python -m benchmarks.perf.step_phases --models DCN,MMoE --libraries floor,course_lib,deepctr,rechub
 
 A floor model is built from the course_lib model of the same settings and seed, and copies its weights, so
 its forward pass is the same function (tests/test_bench_smoke.py compares logits and gradients). The one
@@ -24,11 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-import course
+from benchmarks import course
+from benchmarks.settings import Settings
 from course_lib.data import CTRData
 from course_lib.models import DCN, MultiTaskCTR
-from course_lib.nn import FieldEmbedding, history_mask
-from settings import Settings
+from course_lib.data import history_mask
+from course_lib.nn import FieldEmbedding
 
 LIBRARY = "floor"
 OUTPUT = "logits"
@@ -40,7 +41,7 @@ class FusedFields(nn.Module):
 
     def __init__(self, embed: FieldEmbedding):
         super().__init__()
-        self.fields = [*embed.context_fields, "item", "cat"]
+        self.fields = [*embed.vocab.context, *embed.vocab.goods]
         sizes = torch.tensor([embed.vocab[f] for f in self.fields])
         self.register_buffer("first_row", sizes.cumsum(0) - sizes)  # of each field's block in the table
         self.table = nn.Parameter(torch.cat([embed.tables[f].weight.detach() for f in self.fields]))
@@ -80,7 +81,7 @@ class FloorMultiTask(nn.Module):
         if model.pooling != "sum" or model.n_tasks == 1:
             raise ValueError("the floor multi-task model is the benchmark's: several tasks, sum pooling")
         self.fields, self.core = FusedFields(model.embed), copy.deepcopy(model.core)
-        self.context_width = model.embed.dim * len(model.embed.context_fields)
+        self.context_width = model.embed.dim * len(model.embed.vocab.context)
 
     def forward(self, batch: dict[str, Tensor]) -> Tensor:
         fields, pooled = self.fields(batch)

@@ -3,8 +3,8 @@
 ``run_on_real_data(DATA, chapter)`` trains the chapter's models on a subsample that runs in a few minutes
 on a laptop and prints its test metrics next to the paper's numbers (full data, tuned models: expect the
 ordering of the models to carry over more than the values). With ``DATA = "sim"``, or when the files are not
-in place, it only says what to set and where to put which files. Not imported by ``course_lib.data``
-(it needs the models and the training loop, which import ``course_lib.data`` themselves).
+in place, it only says what to set and where to put which files. It sits above data, models and training,
+all three of which it uses.
 """
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from ...models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
-from ...runtime import set_seed
-from ...train import evaluate, fit
-from . import LOADERS, available, load
-from .common import where
+from .data.real import LOADERS, available, load
+from .data.real.common import where
+from .errors import InputError
+from .models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
+from .runtime import set_seed
+from .train import evaluate, fit
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,13 @@ def run_on_real_data(data: str, chapter: int, root: str | os.PathLike | None = N
 
     ``loader_args`` override the default subsample (e.g. ``max_users=None`` for the full data)."""
     if chapter not in EXPERIMENTS:
-        raise ValueError(f"chapter must be one of {sorted(EXPERIMENTS)}, got {chapter!r}")
+        raise InputError(f"chapter must be one of {sorted(EXPERIMENTS)}, got {chapter!r}")
     e = EXPERIMENTS[chapter]
     if data == "sim":
         print(instructions(chapter))
         return None
     if data not in e.subsample:
-        raise ValueError(f"DATA = {data!r} has no experiment in chapter {chapter}; choose one of "
+        raise InputError(f"DATA = {data!r} has no experiment in chapter {chapter}; choose one of "
                          f"{['sim', *e.subsample]}")
     if not available(data, root):
         print(f'The files for DATA = "{data}" are not in place, so this section is skipped.')
@@ -117,8 +118,7 @@ def run_on_real_data(data: str, chapter: int, root: str | os.PathLike | None = N
     for name, (build, lr) in e.models.items():
         set_seed(0)
         model = build(train.vocab)
-        penalty = DIEN.penalty if isinstance(model, DIEN) else None  # the auxiliary loss
-        fit(model, train, epochs=e.epochs, batch_size=e.batch_size, lr=lr, penalty=penalty, label=label)
+        fit(model, train, epochs=e.epochs, batch_size=e.batch_size, lr=lr, label=label)  # DIEN: its own loss
         scores[name] = evaluate(model, test, label)
     print(f"{'test':<16}" + "".join(f"{m:>12}" for m in e.shown) + f"{'paper ' + e.paper_metric:>20}")
     for name, s in scores.items():

@@ -1,7 +1,7 @@
 """Where one training step's time goes: fetching the batch, forward, backward and Adam, per library.
 
-    python benchmarks/step_phases.py --models DCN,MMoE     # a markdown table of milliseconds per step
-    python benchmarks/step_phases.py --libraries course_lib --adams default,foreach,fused   # Adam's kernels
+    python -m benchmarks.perf.step_phases --models DCN,MMoE     # a markdown table of milliseconds per step
+    python -m benchmarks.perf.step_phases --libraries course_lib --adams default,foreach,fused   # Adam's kernels
 
 All libraries run in this one process, on the same batches, with the harness's loss and optimizer; each
 phase is timed with ``time.perf_counter``. The libraries take turns in rounds of ``--steps`` steps (the
@@ -18,15 +18,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ADAPTERS, loss_of, prepare, take  # noqa: E402
-from settings import Settings  # noqa: E402
+from benchmarks.harness import ADAPTERS, loss_of, prepare, take
+from benchmarks.settings import Settings
 
 
 class Stepper:
