@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import InputError
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -36,13 +38,13 @@ def chapter(value: int | str) -> Chapter:
         if text in (c.key, c.notebook) or (text.isdigit() and int(text) == c.number):
             return c
     choices = ", ".join(f"{c.number} or {c.key}" for c in CHAPTERS)
-    raise ValueError(f"unknown chapter {value!r}; choose {choices}")
+    raise InputError(f"unknown chapter {value!r}; choose {choices}")
 
 
 def of(item_id: str) -> Chapter:
     """The chapter of a question or exercise id such as ``din.no_softmax``."""
     key = str(item_id).partition(".")[0]
     if key not in BY_KEY:
-        raise ValueError(f"{item_id!r} is not an id of the course: it must start with a chapter key "
+        raise InputError(f"{item_id!r} is not an id of the course: it must start with a chapter key "
                          f"({', '.join(BY_KEY)}) and a dot, as in 'din.no_softmax'")
     return BY_KEY[key]

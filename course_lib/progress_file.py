@@ -31,6 +31,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from . import settings
+from .errors import InputError
 
 VERSION = 2
 SECTIONS = ("questions", "exercises", "open", "schedule")
@@ -219,7 +220,7 @@ def record_grade(question_id: str, grade: int, answer: str = "", today: date | N
     """Keep the learner's grade (0, 1 or 2 against the rubric) of an open question and what they wrote, and
     schedule its next review (0 counts as wrong, 2 as right, 1 keeps its place)."""
     if grade not in (0, 1, 2) or isinstance(grade, bool):
-        raise ValueError(f"a self-grade is 0, 1 or 2 (as the rubric says), got {grade!r}")
+        raise InputError(f"a self-grade is 0, 1 or 2 (as the rubric says), got {grade!r}")
 
     def change(state: dict) -> None:
         o = state["open"].setdefault(question_id, {})

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from .errors import InputError
+
 APP = "ctr-course"
 DEFAULT_THREADS = 2
 
@@ -49,7 +51,7 @@ def figures_dir() -> Path:
 def threads() -> int:
     value = os.environ.get("COURSE_LIB_THREADS", "").strip() or str(DEFAULT_THREADS)
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"COURSE_LIB_THREADS={value!r}: set it to a whole number of threads, at least 1")
+        raise InputError(f"COURSE_LIB_THREADS={value!r}: set it to a whole number of threads, at least 1")
     return int(value)
 
 
@@ -67,7 +69,7 @@ def option_seed() -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise ValueError(f"COURSE_LIB_OPTION_SEED={value!r}: set it to a whole number, or unset it")
+        raise InputError(f"COURSE_LIB_OPTION_SEED={value!r}: set it to a whole number, or unset it")
     return int(value)
 
 

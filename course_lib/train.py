@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from . import settings
 from .data import CTRData
-from .errors import InputError
+from .errors import InputError, whole
 from .metrics import auc, gauc, logloss
 
 Penalty = Callable[[nn.Module, dict[str, Tensor]], Tensor]
@@ -75,12 +75,6 @@ def checked(data: CTRData, label: str | tuple[str, ...], what: str) -> CTRData:
     return data if all(columns[n] is data.labels[n] for n in columns) else replace(data, labels=data.labels | columns)
 
 
-def _count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
-    return value
-
-
 def _loss(logits: Tensor, y: Tensor, weights: Tensor | None) -> Tensor:
     if logits.shape != y.shape:
         raise InputError(f"the model predicts {tuple(logits.shape[1:]) or 'one task'} per impression but the labels "
@@ -101,7 +95,7 @@ def fit(model: nn.Module, train: CTRData, valid: CTRData | None = None, *, epoch
     train = checked(train, names, "fit")
     if len(train) == 0:
         raise InputError("the training data has no impressions: load or generate some first")
-    _count("epochs", epochs), _count("batch_size", batch_size)
+    whole("epochs", epochs), whole("batch_size", batch_size)
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise InputError(f"lr must be a positive number such as 1e-3, got {lr!r}")
     weights = None
@@ -150,7 +144,7 @@ def predict(model: nn.Module, data: CTRData, batch_size: int = 4096) -> Tensor:
     device = next(model.parameters()).device
     model.eval()
     return torch.cat([torch.sigmoid(model({k: v.to(device) for k, v in b.items()})).cpu()
-                      for b in data.loader(_count("batch_size", batch_size))])
+                      for b in data.loader(whole("batch_size", batch_size))])
 
 
 def evaluate(model: nn.Module, data: CTRData, label: str | tuple[str, ...] = "click") -> dict[str, float]:

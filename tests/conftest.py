@@ -1,5 +1,9 @@
-"""Fixtures shared by the quiz tests."""
+"""Fixtures shared by the quiz tests, and the settings of the property tests."""
+import tempfile
+
+import hypothesis
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from course_lib.quiz import bank
 
@@ -11,3 +15,10 @@ def fresh_quiz_state(monkeypatch, tmp_path):
     bank._load.cache_clear()
     yield
     bank._load.cache_clear()
+
+
+# Property tests (test_properties.py) draw the same examples on every run, and hypothesis keeps its files in a
+# temporary folder, not in the checkout: a failure in CI is the failure a learner or a reviewer reproduces.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="course-lib-hypothesis-"))
+hypothesis.settings.register_profile("course", derandomize=True, database=None)
+hypothesis.settings.load_profile("course")

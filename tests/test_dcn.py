@@ -137,7 +137,7 @@ def test_dcn_structures_are_wired_as_in_dcn_v2_fig_2(data, structure):
 def test_dcn_refuses_a_parallel_structure_without_a_deep_network(data):
     with pytest.raises(ValueError, match="parallel structure needs a deep network"):
         DCN(data.vocab, hidden=())
-    with pytest.raises(ValueError, match="hidden layer sizes must be positive, got \\(200, 0\\)"):
+    with pytest.raises(ValueError, match=r"hidden=\(200, 0\): give the layer widths as whole numbers >= 1"):
         DCN(data.vocab, hidden=(200, 0))
     assert DCN(data.vocab, hidden=(), structure="stacked")(data.batch(torch.arange(2))).shape == (2,)  # x_L -> logit
 

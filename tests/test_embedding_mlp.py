@@ -73,7 +73,7 @@ def test_relu_layers_end_in_features_and_refuse_empty_or_zero_sizes():
     assert layers(torch.randn(4, 6)).shape == (4, 3) and ReLULayers(6, 2).out_dim == 2
     with pytest.raises(ValueError, match="at least one layer size"):
         ReLULayers(6, ())
-    with pytest.raises(ValueError, match="must be positive, got \\(5, 0\\)"):
+    with pytest.raises(ValueError, match=r"hidden=\(5, 0\): give the layer widths"):
         MLP(6, (5, 0))
 
 
@@ -102,8 +102,6 @@ def test_clear_errors(data):
         model({k: v for k, v in b.items() if k != "age"})
     with pytest.raises(ValueError, match="pooling must be"):
         EmbeddingMLP(data.vocab, pooling="max")
-    with pytest.raises(ValueError, match="embedding size must be a whole number >= 1"):
-        EmbeddingMLP(data.vocab, embed_dim=0)
 
 
 def test_padding_rows_start_at_zero(data):

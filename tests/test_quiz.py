@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from course_lib import chapters, progress_file
+from course_lib.errors import InputError
 from course_lib.quiz import OpenWidget, QuizWidget, ask, bank, grading
 from course_lib.quiz.__main__ import parse_choice
 from course_lib.quiz.render import md
@@ -178,7 +179,7 @@ def test_a_good_bank_loads(tmp_path, monkeypatch):
     with pytest.raises(KeyError, match="din.q1"):  # an unknown id lists the chapter's questions
         bank.get("din.q2")
     for bad in (None, "", "   "):
-        with pytest.raises(KeyError, match="a text such as 'din.no_softmax'"):
+        with pytest.raises(InputError, match="a text such as 'din.no_softmax'"):
             bank.get(bad)
 
 

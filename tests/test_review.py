@@ -173,8 +173,8 @@ def test_review_takes_more_from_chapters_that_have_more(small_banks):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(n=0), "at least 1"),
-    (dict(n=True), "at least 1"),
+    (dict(n=0), r"n=0: give a whole number >= 1"),
+    (dict(n=True), r"n=True: give a whole number >= 1"),
     (dict(n=999), r"only \d+ self-check questions match \(chapters \[1, 2, 3, 4, 5\]\): ask for n <= \d+"),
     (dict(n=5, chapters=["attention"]), "unknown chapter 'attention'"),
     (dict(n=5, chapters=[7]), r"chapter\(s\) \[7\] have no self-check questions"),
@@ -220,8 +220,8 @@ def test_summary_scores_saved_answers_and_points_at_the_sections():
     md = s._repr_markdown_()
     assert f"| {softmax.link()} | din.no_softmax |" in md
     assert ("| 4 | emb.gauc_why | right at the first try | "
-            "[01_embedding_mlp.ipynb § 5. Metrics: logloss, AUC, GAUC and RelaImpr]"
-            "(01_embedding_mlp.ipynb#5.-Metrics:-logloss,-AUC,-GAUC-and-RelaImpr) |") in md
+            "[01_embedding_mlp.ipynb § 8. Metrics: logloss, AUC, GAUC and RelaImpr]"
+            "(01_embedding_mlp.ipynb#8.-Metrics:-logloss,-AUC,-GAUC-and-RelaImpr) |") in md
     assert "| 1 Embedding & MLP | 1 | 1 | 1 | 1 |" in md and "| 2 DIN | 4 | 3 | 1 | 0 |" in md
     text = repr(s)
     assert re.search(r"02_din\.ipynb § 3\. No softmax: keeping the intensity +din\.no_softmax", text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-from ..errors import InputError
+from ..errors import InputError, whole
 from .vocab import Vocab
 
 # Truth entries that describe the world rather than one impression (not sliced by split/subset).
@@ -80,8 +80,7 @@ class CTRData:
 
     def loader(self, batch_size: int = 256, shuffle: bool = False, seed: int = 0) -> Iterator[dict[str, Tensor]]:
         """Mini-batches in order, or shuffled reproducibly by ``seed``."""
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InputError(f"batch_size must be a whole number of impressions, at least 1; got {batch_size!r}")
+        whole("batch_size", batch_size)
         n = len(self)
         order = (torch.randperm(n, generator=torch.Generator().manual_seed(seed)) if shuffle
                  else torch.arange(n))

@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..errors import InputError
+
 SHAPE_SEED = 2018  # the alpha_i, beta_i of the sinusoids, fixed across calls
 
 
@@ -55,9 +57,9 @@ def mmoe_synthetic(n: int, dim: int = 100, p: float = 0.5, seed: int = 0, *, c: 
                    noise_std: float = 0.1) -> SyntheticTasks:
     """``n`` examples of the paper's two regression tasks whose weight vectors have cosine ``p``."""
     if not -1 <= p <= 1:
-        raise ValueError(f"the task correlation p is a cosine in [-1, 1], got {p}")
+        raise InputError(f"the task correlation p is a cosine in [-1, 1], got {p}")
     if dim < 2:
-        raise ValueError(f"need dim >= 2 for two orthogonal directions, got {dim}")
+        raise InputError(f"need dim >= 2 for two orthogonal directions, got {dim}")
     rng = np.random.default_rng([seed, 5])
     w = task_weights(dim, p, c, rng)  # (2, d)
     alpha, beta = sinusoid_params(m)

@@ -27,6 +27,7 @@ One impression
 from __future__ import annotations
 
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -40,6 +41,14 @@ from .world import N_AGE, N_DEVICE, N_GENDER, N_POS, build_world
 
 CHUNK = 50_000  # impressions generated at once: bounds peak memory for Amazon-sized runs
 SLOW_USERS, SECONDS_PER_USER = 1_000_000, 2.1e-5  # the world's per-user draws: say how long a huge world takes
+
+
+def physical_memory() -> int | None:
+    """Bytes of RAM of this machine, or None where the OS does not say (Windows)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def _solve_bias(logits: np.ndarray, rate: float) -> float:
@@ -170,6 +179,12 @@ class ShopSim:
                     relevance=relevance.astype(np.float32), cross=cross, click_logit=click_logit,
                     conversion_logit=conv_logit)
 
+    def _check_fits(self, n_samples: int, bytes_per_row: float) -> None:
+        needed, ram = 2 * n_samples * bytes_per_row, physical_memory()  # the columns, then the labels and tensors
+        if ram is not None and needed > ram / 2:
+            raise InputError(f"generate({n_samples:,}) needs about {needed / 2 ** 30:,.1f} GiB of memory and this "
+                             f"machine has {ram / 2 ** 30:.0f} GiB: generate fewer impressions (a chapter uses 24,000)")
+
     def generate(self, n_samples: int) -> CTRData:
         """``n_samples`` impressions with click and conversion labels and their ground truth."""
         whole("generate: n_samples", n_samples)
@@ -177,6 +192,8 @@ class ShopSim:
         cols = {}
         for start in range(0, n_samples, CHUNK):  # chunks written into place: no second copy of the data
             part = self._sample(min(CHUNK, n_samples - start), rng)
+            if start == 0:
+                self._check_fits(n_samples, sum(v.nbytes for v in part.values()) / len(next(iter(part.values()))))
             for k, v in part.items():
                 if k not in cols:
                     cols[k] = np.empty((n_samples, *v.shape[1:]), v.dtype)

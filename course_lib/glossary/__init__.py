@@ -11,6 +11,7 @@ title, notebook) are those of ``course_lib.chapters``; the review chapter has no
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,8 +66,20 @@ def notebook_chapters() -> dict[str, Chapter]:
     return {c.notebook: c for c in CHAPTERS if c.key != "review"}
 
 
+@cache
+def _simplified():
+    """OpenCC's Traditional-to-Simplified converter, built on first use (輔助損失 -> 辅助损失)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def _key(name: str) -> str:
-    """Lookup key: case-folded letters and digits only ("Shared-Bottom", "shared bottom" -> "sharedbottom")."""
+    """Lookup key: full-width forms folded (NFKC: "ＡＵＧＲＵ" -> "AUGRU"), Traditional characters in Simplified,
+    then case-folded letters and digits only ("Shared-Bottom", "shared bottom" -> "sharedbottom")."""
+    name = unicodedata.normalize("NFKC", name)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in name):
+        name = _simplified().convert(name)
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
@@ -124,7 +137,10 @@ def entries() -> tuple[Entry, ...]:
 
 
 def glossary(term: str) -> Entry:
-    """The entry whose English term, Chinese term or other name is ``term`` (case and punctuation ignored)."""
+    """The entry whose English term, Chinese term or other name is ``term`` (case, punctuation, full-width forms
+    and Traditional characters ignored)."""
+    if not isinstance(term, str) or not term.strip():
+        raise UnknownTerm(f"look a term up by its name, a text such as 'AUGRU' or '辅助损失'; got {term!r}")
     index = _load()[1]
     key = _key(term)
     if key in index:

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..data import Vocab
+from ..errors import InputError
 from ..nn import MLP, CrossNet, FieldEmbedding, ReLULayers, masked_pool
 from ..nn.embedding import check_pooling
 from ..nn.mlp import as_sizes
@@ -31,9 +32,9 @@ class DCN(nn.Module):
                  rank: int | None = None, pooling: str = "sum"):
         super().__init__()
         if structure not in ("parallel", "stacked"):
-            raise ValueError(f"structure must be 'parallel' or 'stacked', got {structure!r}")
+            raise InputError(f"structure must be 'parallel' or 'stacked', got {structure!r}")
         if structure == "parallel" and not as_sizes(hidden):
-            raise ValueError("the parallel structure needs a deep network beside the cross network: give hidden "
+            raise InputError("the parallel structure needs a deep network beside the cross network: give hidden "
                              "at least one layer size, for example (200, 80)")
         self.structure, self.pooling = structure, check_pooling(pooling)
         self.embed = FieldEmbedding(vocab, embed_dim)

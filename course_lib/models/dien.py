@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..data import Vocab
+from ..errors import InputError
 from ..nn import (MLP, AGRUCell, AIGRUCell, AUGRUCell, Embedded, FieldEmbedding, LocalActivationUnit,
                   attentional_gru, masked_pool, masked_softmax)
 
@@ -80,9 +81,9 @@ class DIEN(nn.Module):
                  pooled_history: bool = False):
         super().__init__()
         if gru not in EVOLVING:
-            raise ValueError(f"gru must be one of {tuple(EVOLVING)}, got {gru!r}")
+            raise InputError(f"gru must be one of {tuple(EVOLVING)}, got {gru!r}")
         if attention not in ("bilinear", "mlp"):
-            raise ValueError(f"attention must be 'bilinear' (paper, Eq. (8)) or 'mlp' (authors' code), "
+            raise InputError(f"attention must be 'bilinear' (paper, Eq. (8)) or 'mlp' (authors' code), "
                              f"got {attention!r}")
         self.gru_kind, self.aux_weight, self.attention_kind = gru, aux_weight, attention
         self.pooled_history = pooled_history
@@ -91,7 +92,7 @@ class DIEN(nn.Module):
         good = embed_dim * len(self.embed.vocab.goods)
         H = gru_hidden or good
         if aux_weight and H != good:
-            raise ValueError(f"the auxiliary loss scores h_t . e_b[t+1], so gru_hidden must equal the width of a good "
+            raise InputError(f"the auxiliary loss scores h_t . e_b[t+1], so gru_hidden must equal the width of a good "
                              f"({good}) (got {H}); or set aux_weight=0")
         self.extractor = nn.GRU(good, H, batch_first=True)  # Eq. (2)-(5); torch's GRU, same function class
         if attention == "bilinear":

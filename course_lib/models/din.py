@@ -17,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from ..data import Vocab
+from ..errors import InputError
 from ..nn import MLP, FieldEmbedding, LocalActivationUnit, attention_pool
 from ..nn.attention import check_normalize
 
@@ -27,7 +28,7 @@ class DIN(nn.Module):
                  normalize: str = "none"):
         super().__init__()
         if activation not in ("dice", "prelu"):
-            raise ValueError(f"activation must be 'dice' or 'prelu' (DIN section 5.2), got {activation!r}")
+            raise InputError(f"activation must be 'dice' or 'prelu' (DIN section 5.2), got {activation!r}")
         self.normalize = check_normalize(normalize)
         self.embed = FieldEmbedding(vocab, embed_dim)
         self.embed.vocab.require_history("DIN")

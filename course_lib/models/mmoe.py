@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..data import Vocab
+from ..errors import InputError, whole
 from ..nn import MLP, FieldEmbedding, ReLULayers, masked_pool, n_params
 from ..nn.embedding import check_pooling
 from ..nn.mlp import as_sizes
@@ -33,13 +34,6 @@ def softmax_gate(x: Tensor, w: Tensor) -> Tensor:
 def mix_experts(gates: Tensor, experts: Tensor) -> Tensor:
     """Gate-weighted sum of expert outputs: gates (B, E) or (K, B, E), experts (B, E, H) -> (B, H) or (K, B, H)."""
     return (gates.unsqueeze(-1) * experts).sum(-2)  # Eq. (5), (7): sum_i g_i(x) f_i(x)
-
-
-def count(name: str, value: int) -> int:
-    """A number of tasks or experts: a whole number >= 1, else a ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return value
 
 
 def _uniform(*shape: int, fan_in: int) -> nn.Parameter:
@@ -73,7 +67,7 @@ class SharedBottom(nn.Module):
                  tower_hidden: int | tuple[int, ...] = 8):
         super().__init__()
         self.bottom = ReLULayers(input_dim, bottom_hidden)
-        self.towers = nn.ModuleList(MLP(self.bottom.out_dim, tower_hidden) for _ in range(count("n_tasks", n_tasks)))
+        self.towers = nn.ModuleList(MLP(self.bottom.out_dim, tower_hidden) for _ in range(whole("n_tasks", n_tasks)))
 
     def forward(self, x: Tensor) -> Tensor:
         shared = self.bottom(x)  # (B, H)
@@ -88,7 +82,7 @@ class MMoE(nn.Module):
     def __init__(self, input_dim: int, n_tasks: int = 2, n_experts: int = 8,
                  expert_hidden: int | tuple[int, ...] = 16, tower_hidden: int | tuple[int, ...] = 8):
         super().__init__()
-        self.n_tasks, self.n_experts = count("n_tasks", n_tasks), count("n_experts", n_experts)
+        self.n_tasks, self.n_experts = whole("n_tasks", n_tasks), whole("n_experts", n_experts)
         self.experts = Experts(input_dim, n_experts, expert_hidden)
         self.W_g = _uniform(self.n_gates or n_tasks, n_experts, input_dim, fan_in=input_dim)  # W_gk (K, E, d)
         width = as_sizes(expert_hidden)[-1]
@@ -133,7 +127,7 @@ class MultiTaskCTR(nn.Module):
                  pooling: str = "sum"):
         super().__init__()
         if kind not in ("mmoe", "omoe", "shared_bottom"):
-            raise ValueError(f"kind must be 'mmoe', 'omoe' or 'shared_bottom', got {kind!r}")
+            raise InputError(f"kind must be 'mmoe', 'omoe' or 'shared_bottom', got {kind!r}")
         self.pooling, self.n_tasks = check_pooling(pooling), n_tasks
         self.embed = FieldEmbedding(vocab, embed_dim)
         input_dim = self.embed.width()  # context, pooled sequences, the ad's goods, dense
@@ -154,7 +148,7 @@ class MultiTaskCTR(nn.Module):
 
     def gate_weights(self, batch: dict[str, Tensor]) -> Tensor:
         if isinstance(self.core, SharedBottom):
-            raise ValueError("a Shared-Bottom model has no gates: build it with kind='mmoe' or 'omoe'")
+            raise InputError("a Shared-Bottom model has no gates: build it with kind='mmoe' or 'omoe'")
         self.embed.vocab.check(batch)
         return self.core.gate_weights(self.mlp_input(batch))  # (K, B, E)
 

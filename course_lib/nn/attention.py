@@ -19,6 +19,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from ..errors import InputError
 from .mlp import MLP
 
 ScoreFn = Callable[[Tensor, Tensor], Tensor]  # (N, D) queries, (N, D) keys -> (N,) scores
@@ -28,7 +29,7 @@ NORMALIZE = ("none", "softmax")
 def check_normalize(normalize: str) -> str:
     """``normalize`` if it is "none" (the paper) or "softmax" (the authors' code), else a ValueError."""
     if normalize not in NORMALIZE:
-        raise ValueError(f"normalize must be 'none' (paper) or 'softmax' (authors' code), got {normalize!r}")
+        raise InputError(f"normalize must be 'none' (paper) or 'softmax' (authors' code), got {normalize!r}")
     return normalize
 
 

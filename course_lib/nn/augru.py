@@ -33,6 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..errors import InputError
+
 
 def gru_gates(xw: Tensor, h: Tensor, w_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """Update gate, reset gate and candidate state from xw (B, 3H) = W i_t + b and h (B, H)."""
@@ -102,7 +104,7 @@ class _AttentionCell(nn.Module):
     def forward(self, x: Tensor, h: Tensor, att: Tensor) -> Tensor:
         """x (B, I), h (B, H), att (B,) -> (B, H)."""
         if att.shape != h.shape[:-1]:  # a (B, 1) score would broadcast the step to (B, B, H)
-            raise ValueError(f"att must hold one score per row, shape {tuple(h.shape[:-1])}; got {tuple(att.shape)}")
+            raise InputError(f"att must hold one score per row, shape {tuple(h.shape[:-1])}; got {tuple(att.shape)}")
         return self.step(self.project(x, att), h, att)
 
     def extra_repr(self) -> str:
@@ -146,7 +148,7 @@ def attentional_gru(cell: _AttentionCell, x: Tensor, att: Tensor, mask: Tensor) 
     """
     B, T = x.shape[:2]
     if att.shape != (B, T) or mask.shape != (B, T):
-        raise ValueError(f"att and mask must be (B, T) = {(B, T)} like x's first two axes; got "
+        raise InputError(f"att and mask must be (B, T) = {(B, T)} like x's first two axes; got "
                          f"{tuple(att.shape)} and {tuple(mask.shape)}")
     att = att * mask  # padding steps get attention 0 whatever the caller's scores say there
     xw = cell.project(x, att)  # (B, T, G*H): hoisted out of the time loop

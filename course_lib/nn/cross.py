@@ -20,6 +20,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from ..errors import InputError
+
 
 def cross_layer_v1(x0: Tensor, xl: Tensor, w: Tensor, b: Tensor) -> Tensor:
     """x0, xl (B, d); w, b (d,) -> x_{l+1} (B, d)."""
@@ -43,9 +45,9 @@ class CrossNet(nn.Module):
     def __init__(self, input_dim: int, num_layers: int = 3, version: str = "v2", rank: int | None = None):
         super().__init__()
         if version not in ("v1", "v2"):
-            raise ValueError(f"version must be 'v1' or 'v2', got {version!r}")
+            raise InputError(f"version must be 'v1' or 'v2', got {version!r}")
         if rank is not None and (version == "v1" or not 1 <= rank <= input_dim):
-            raise ValueError(f"rank is for version='v2' and must lie in 1..input_dim={input_dim}; got "
+            raise InputError(f"rank is for version='v2' and must lie in 1..input_dim={input_dim}; got "
                              f"rank={rank} with version={version!r}")
         L, d = num_layers, input_dim
         self.version, self.rank, self.num_layers = version, rank, num_layers

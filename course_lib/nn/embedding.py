@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from ..data.vocab import LENGTHS, Vocab, history_mask
+from ..errors import InputError, whole
 
 
 POOLINGS = ("sum", "mean")
@@ -21,7 +22,7 @@ POOLINGS = ("sum", "mean")
 def check_pooling(mode: str) -> str:
     """``mode`` if it is a pooling this course knows, else a ValueError naming the choices."""
     if mode not in POOLINGS:
-        raise ValueError(f"pooling must be 'sum' or 'mean', got {mode!r}")
+        raise InputError(f"pooling must be 'sum' or 'mean', got {mode!r}")
     return mode
 
 
@@ -60,9 +61,7 @@ class FieldEmbedding(nn.Module):
 
     def __init__(self, vocab: Vocab, dim: int, init_std: float = 0.1, fast: bool = True):
         super().__init__()
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
-            raise ValueError(f"the embedding size must be a whole number >= 1, got {dim!r}")
-        self.vocab, self.dim, self.fast = vocab if isinstance(vocab, Vocab) else Vocab(dict(vocab)), dim, fast
+        self.vocab, self.dim, self.fast = vocab if isinstance(vocab, Vocab) else Vocab(dict(vocab)), whole("embed_dim", dim), fast
         self.tables = nn.ModuleDict({f: nn.Embedding(n, dim, padding_idx=0) for f, n in self.vocab.sizes.items()})
         for table in self.tables.values():
             nn.init.normal_(table.weight, std=init_std)

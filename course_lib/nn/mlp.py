@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..errors import InputError
 from .dice import Dice
 
 
@@ -13,10 +14,10 @@ def n_params(module: nn.Module) -> int:
 
 
 def as_sizes(hidden: int | tuple[int, ...]) -> tuple[int, ...]:
-    """Hidden sizes given as an int or a tuple, as a tuple of positive ints."""
+    """Hidden sizes given as an int or a tuple, as a tuple of positive ints (``()``: no hidden layer)."""
     sizes = (hidden,) if isinstance(hidden, int) else tuple(hidden)
-    if any(h < 1 for h in sizes):
-        raise ValueError(f"hidden layer sizes must be positive, got {sizes}")
+    if any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in sizes):
+        raise InputError(f"hidden={hidden!r}: give the layer widths as whole numbers >= 1, e.g. hidden=(200, 80)")
     return sizes
 
 
@@ -27,7 +28,7 @@ def activation_layer(name: str, width: int) -> nn.Module:
         return nn.PReLU(width, init=0.25)  # one learned slope per neuron, as Dice's alpha
     if name == "dice":
         return Dice(width)  # DIN's data-adaptive PReLU (course_lib/nn/dice.py)
-    raise ValueError(f"activation must be 'relu', 'prelu' or 'dice', got {name!r}")
+    raise InputError(f"activation must be 'relu', 'prelu' or 'dice', got {name!r}")
 
 
 def hidden_layers(in_dim: int, hidden: int | tuple[int, ...], activation: str) -> list[nn.Module]:
@@ -51,6 +52,6 @@ class ReLULayers(nn.Sequential):
     def __init__(self, in_dim: int, hidden: int | tuple[int, ...]):
         sizes = as_sizes(hidden)
         if not sizes:
-            raise ValueError("ReLULayers needs at least one layer size, for example 64 or (200, 80)")
+            raise InputError("ReLULayers needs at least one layer size, for example 64 or (200, 80)")
         super().__init__(*hidden_layers(in_dim, sizes, "relu"))
         self.out_dim = sizes[-1]

@@ -38,6 +38,7 @@ from pathlib import Path
 import yaml
 
 from .. import chapters as course
+from ..errors import InputError
 
 BANKS = Path(__file__).parent / "banks"
 TYPES = ("single", "multiple")
@@ -215,14 +216,21 @@ def load_open() -> dict[str, OpenQuestion]:
     return _load()[1]
 
 
+class UnknownQuestion(KeyError):
+    """No question has this id; the message lists the ids of its chapter."""
+
+    def __str__(self) -> str:  # a KeyError shows its message in quotes; show it as written
+        return str(self.args[0])
+
+
 def get(question_id: str) -> Question | OpenQuestion:
-    """A question of either kind by id; a KeyError listing the chapter's questions if there is none."""
+    """A question of either kind by id; an UnknownQuestion listing the chapter's questions if there is none."""
     if not isinstance(question_id, str) or not question_id.strip():
-        raise KeyError(f"ask for a question by its id, a text such as 'din.no_softmax'; got {question_id!r}")
+        raise InputError(f"ask for a question by its id, a text such as 'din.no_softmax'; got {question_id!r}")
     every = {**load_banks(), **load_open()}
     if question_id not in every:
         key = question_id.partition(".")[0]
         near = sorted(k for k in every if k.partition(".")[0] == key)
         where = f"questions of chapter '{key}'" if near else "chapter keys"
-        raise KeyError(f"no question {question_id!r}; {where}: {near or list(course.BY_KEY)}")
+        raise UnknownQuestion(f"no question {question_id!r}; {where}: {near or list(course.BY_KEY)}")
     return every[question_id]

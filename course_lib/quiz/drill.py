@@ -14,6 +14,7 @@ from datetime import date
 
 from .. import chapters as course
 from .. import progress_file
+from ..errors import InputError, whole
 from .bank import OpenQuestion, Question, load_banks, load_open
 
 KINDS = ("self-check", "open")
@@ -65,21 +66,20 @@ def review(n: int = 20, seed: int | None = None, chapters: Iterable[int | str] |
     runs out), then shuffled; the same ``seed`` gives the same drill. ``chapters``: numbers or keys such as
     ``"din"`` (default: every chapter with questions); ``tag``: only questions with this tag; ``kind``:
     "self-check" (multiple choice) or "open" (interview questions with model answers)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a whole number of questions, at least 1; got {n!r}")
+    whole("n", n)
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        raise InputError(f"kind must be one of {KINDS}, got {kind!r}")
     pool = load_banks() if kind == "self-check" else load_open()
     matching = [q for q in pool.values() if tag is None or tag in q.tags]
     wanted = sorted({q.chapter for q in matching} if chapters is None else
                     {course.chapter(c).number for c in chapters})
     pools = {c: [q for q in matching if q.chapter == c] for c in wanted}
     if empty := [c for c, p in pools.items() if not p]:
-        raise ValueError(f"chapter(s) {empty} have no {kind} questions" + (f" tagged {tag!r}" if tag else "")
+        raise InputError(f"chapter(s) {empty} have no {kind} questions" + (f" tagged {tag!r}" if tag else "")
                          + "; leave them out of `chapters`")
     total = sum(map(len, pools.values()))
     if n > total:
-        raise ValueError(f"only {total} {kind} questions match (chapters {wanted}" + (f", tag {tag!r}" if tag else "")
+        raise InputError(f"only {total} {kind} questions match (chapters {wanted}" + (f", tag {tag!r}" if tag else "")
                          + f"): ask for n <= {total}")
     rng = random.Random(seed)
     for p in pools.values():

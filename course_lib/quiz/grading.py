@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ..errors import InputError
 from .bank import Question
 
 RIGHT = "Correct!"
@@ -65,7 +66,7 @@ def grade(q: Question, chosen: frozenset[int] | set[int], shown: tuple[int, ...]
     if not chosen:
         return Verdict(False, EMPTY, ())
     if not chosen <= set(range(len(q.options))):
-        raise ValueError(f"{q.id} has {len(q.options)} options, got positions {sorted(chosen)}")
+        raise InputError(f"{q.id} has {len(q.options)} options, got positions {sorted(chosen)}")
     correct = chosen == q.answer
     advice = ""
     if not correct and q.type == "multiple":

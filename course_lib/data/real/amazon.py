@@ -19,6 +19,7 @@ import re
 import numpy as np
 import torch
 
+from ...errors import InputError
 from ..ctrdata import CTRData
 from ..vocab import Vocab
 from .common import RawFormatError, Source, dense_ids, find, lines, right_padded, sample_users
@@ -104,7 +105,7 @@ def load_amazon(root: str | os.PathLike | None = None, max_users: int | None = N
     ``max_users`` keeps a random subset of users (drawn by ``seed``) for a laptop; ``seed`` also draws the
     negatives, so a call is reproducible. Test has two rows per user (the last review and a negative)."""
     if max_len < 1:
-        raise ValueError(f"max_len must be at least 1, got {max_len}")
+        raise InputError(f"max_len must be at least 1, got {max_len}")
     rng = np.random.default_rng(seed)
     raw_user, raw_good, time = read_reviews(root)
     keep = sample_users(raw_user, max_users, rng)
@@ -123,10 +124,10 @@ def load_amazon(root: str | os.PathLike | None = None, max_users: int | None = N
     last = np.r_[user[1:] != user[:-1], True]
     target = k >= 1
     if not target.any():
-        raise ValueError("no user has two reviews: nothing to predict (did max_users keep too few users?)")
+        raise InputError("no user has two reviews: nothing to predict (did max_users keep too few users?)")
     seen = np.unique(user * (n_items + 1) + item)
     if (np.bincount(seen // (n_items + 1)) >= n_items).any():  # else the negative sampler never ends
-        raise ValueError("a user reviewed every good kept: no negative to sample for them; use a larger "
+        raise InputError("a user reviewed every good kept: no negative to sample for them; use a larger "
                          "max_users (or None) so that more goods are kept")
     neg = negatives(user[target], seen, n_items, rng)
     hist = right_padded(item, np.flatnonzero(target), np.minimum(k[target], max_len), min(max_len, max(k.max(), 1)))

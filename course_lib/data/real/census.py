@@ -24,6 +24,7 @@ from itertools import islice
 
 import numpy as np
 
+from ...errors import InputError
 from ..ctrdata import CTRData
 from .common import RawFormatError, Source, find, lines, parse_int, split_fields, tabular
 
@@ -90,9 +91,9 @@ def load_census(root: str | os.PathLike | None = None, task_group: int = 1,
     """(train, test) with the labels of ``task_group`` (1: income + marital, 2: education + marital)."""
     if task_group not in TASKS:
         groups = " or ".join(f"{g} ({', '.join(names)})" for g, names in TASKS.items())
-        raise ValueError(f"task_group must be {groups}, got {task_group!r}")
+        raise InputError(f"task_group must be {groups}, got {task_group!r}")
     if max_rows is not None and max_rows < 1:
-        raise ValueError(f"max_rows={max_rows}: give a positive number of rows per file, or None for all")
+        raise InputError(f"max_rows={max_rows}: give a positive number of rows per file, or None for all")
     tasks = TASKS[task_group]
     train, test = (read_census(file, root, max_rows) for file in ("census-income.data", "census-income.test"))
     return tabular(inputs(train, tasks), labels(train, tasks), inputs(test, tasks), labels(test, tasks),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ import torch
 from numpy.typing import ArrayLike
 
 from ... import settings
+from ...errors import InputError
 from ..ctrdata import CTRData
 from ..vocab import Vocab
 
@@ -47,11 +49,11 @@ class DatasetNotFoundError(FileNotFoundError):
     """A raw file of a public dataset is not where the loader looks; the message says how to fix it."""
 
 
-class RawFormatError(ValueError):
-    """A line of a raw file does not have the documented format; the message names file and line."""
+class RawFormatError(InputError):
+    """A raw file, or one of its lines, does not have the documented format; the message names file and line."""
 
-    def __init__(self, path: Path, line: int, problem: str):
-        super().__init__(f"{path}, line {line}: {problem}")
+    def __init__(self, path: Path, line: int | None, problem: str):
+        super().__init__(f"{path}{'' if line is None else f', line {line}'}: {problem}")
         self.path, self.line = path, line
 
 
@@ -76,14 +78,33 @@ def find(source: Source, file: str, root: str | os.PathLike | None = None) -> Pa
     raise DatasetNotFoundError(f"{file} not found in {folder}.\n{where(source)}")
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
-    """(line number from 1, line without its newline) of a plain or gzipped text file; blank lines skipped."""
-    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
-    with raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        for number, line in enumerate(text, 1):
-            line = line.rstrip("\r\n")
-            if line.strip():
-                yield number, line
+    """(line number from 1, line without its newline) of a plain or gzipped text file; blank lines skipped.
+
+    A gzipped file is read as such whatever its name says; a damaged or truncated one, text in another
+    encoding and an empty file raise a RawFormatError that names the file and says what to do."""
+    with open(path, "rb") as probe:
+        zipped = probe.read(2) == GZIP_MAGIC
+    number, seen = 0, False
+    try:
+        raw = gzip.open(path, "rb") if zipped else open(path, "rb")
+        with raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+            for number, line in enumerate(text, 1):
+                line = line.rstrip("\r\n")
+                if line.strip():
+                    seen = True
+                    yield number, line
+    except UnicodeDecodeError as err:
+        raise RawFormatError(path, number + 1, f"not {encoding.upper()} text ({err.reason} at byte {err.start} of "
+                                               f"the line): download the file again, or check it is the right one") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise RawFormatError(path, number + 1, f"the gzip file is damaged or cut short ({err}): download it "
+                                               f"again") from None
+    if not seen:
+        raise RawFormatError(path, None, "the file is empty: download it again (docs/datasets.md says from where)")
 
 
 def split_fields(path: Path, number: int, line: str, sep: str, n: int, layout: str) -> list[str]:
@@ -113,7 +134,7 @@ def dense_ids(values: ArrayLike, among: ArrayLike | None = None) -> tuple[np.nda
     if among is not None:
         unknown = values[~np.isin(values, names)]
         if len(unknown):
-            raise ValueError(f"{unknown[0].item()!r} is not among the {len(names)} values to number")
+            raise InputError(f"{unknown[0].item()!r} is not among the {len(names)} values to number")
     return np.searchsorted(names, values).astype(np.int64) + 1, names
 
 

@@ -20,6 +20,7 @@ from itertools import islice
 
 import numpy as np
 
+from ...errors import InputError
 from ..ctrdata import CTRData
 from .common import RawFormatError, Source, find, lines, parse_int, split_fields, tabular
 
@@ -65,12 +66,12 @@ def load_criteo(root: str | os.PathLike | None = None, max_rows: int = MAX_ROWS,
     The rows are parsed in memory (about 2 KB each), so the full file (45.8M rows) does not fit a laptop:
     at most MAX_ROWS rows are read."""
     if not 1 <= max_rows <= MAX_ROWS:
-        raise ValueError(f"max_rows={max_rows}: reading Criteo takes 1 <= max_rows <= {MAX_ROWS:,} "
+        raise InputError(f"max_rows={max_rows}: reading Criteo takes 1 <= max_rows <= {MAX_ROWS:,} "
                          f"(parsed in memory); the chapter's subsample uses 300,000")
     labels, columns = read_criteo(root, max_rows)
     n = len(labels)
     n_train = round(TRAIN_DAYS * n)
     if n_train == 0 or n_train == n:
-        raise ValueError(f"need rows for both training and test, read {n}: use a larger max_rows")
+        raise InputError(f"need rows for both training and test, read {n}: use a larger max_rows")
     return tabular({name: x[:n_train] for name, x in columns.items()}, {"click": labels[:n_train]},
                    {name: x[n_train:] for name, x in columns.items()}, {"click": labels[n_train:]}, min_count, DENSE)

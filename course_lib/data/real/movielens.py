@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ...errors import InputError
 from ..ctrdata import CTRData
 from ..vocab import Vocab
 from .common import RawFormatError, Source, dense_ids, find, lines, parse_int, right_padded, sample_users, split_fields
@@ -63,7 +64,7 @@ def load_movielens(root: str | os.PathLike | None = None, max_users: int | None 
                    seed: int = 0) -> tuple[CTRData, CTRData]:
     """(train, test) impressions of MovieLens-1M, split by user; ``max_users`` keeps a random subset."""
     if max_len < 1:
-        raise ValueError(f"max_len must be at least 1, got {max_len}")
+        raise InputError(f"max_len must be at least 1, got {max_len}")
     rng = np.random.default_rng(seed)
     movies = {m: f[1].split("|")[0] for m, f in read_keyed(root, "movies.dat", "MovieID::Title::Genres").items()}
     people = read_keyed(root, "users.dat", "UserID::Gender::Age::Occupation::Zip-code")
@@ -71,7 +72,7 @@ def load_movielens(root: str | os.PathLike | None = None, max_users: int | None 
     for column, known, file in ((0, people, "users.dat"), (1, movies, "movies.dat")):
         unknown = np.setdiff1d(r[:, column], list(known))
         if len(unknown):
-            raise ValueError(f"ratings.dat mentions {'UserID' if column == 0 else 'MovieID'} {unknown[0]} "
+            raise InputError(f"ratings.dat mentions {'UserID' if column == 0 else 'MovieID'} {unknown[0]} "
                              f"that {file} does not list: are the three files from the same download?")
     r = r[sample_users(r[:, 0], max_users, rng)]
     users = np.unique(r[:, 0])
@@ -98,7 +99,7 @@ def load_movielens(root: str | os.PathLike | None = None, max_users: int | None 
     n_hist = before - before[first]  # ... of this user
     keep = n_hist >= 1
     if not keep.any():
-        raise ValueError("no rating follows a liked (4 or 5) rating of the same user: nothing to predict")
+        raise InputError("no rating follows a liked (4 or 5) rating of the same user: nothing to predict")
     hist_len = np.minimum(n_hist[keep], max_len)
     hist_item = right_padded(liked_items, before[keep], hist_len, int(hist_len.max()))
     features = dict(user=user[keep], item=item[keep], cat=item_cat[item[keep]],
