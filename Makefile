@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab refresh test figures student bench bench-scale bench-notebooks clean
+.PHONY: lab refresh test figures html student bench bench-scale bench-notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ figures: $(STAMP)  ## re-execute every notebook in place, rewriting their commit
 	    ../$(BIN)/jupyter nbconvert \
 	    --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 0*.ipynb
 
+html: $(STAMP)  ## every chapter as a page to read offline or share, self-checks without answers -> build/html/
+	$(BIN)/python tools/export_html.py --out build/html
+
 student: $(STAMP)  ## nbgrader: student notebooks (solutions removed) in build/student/, course folder build/nbgrader/
 	$(BIN)/python instructor/student.py build
 
@@ -54,8 +57,8 @@ bench: $(BENCH_STAMP)  ## install the peers if missing, then course_lib vs DeepC
 bench-notebooks: $(STAMP)  ## seconds per notebook (fresh kernel, in memory) against the 90 s / 6 min budgets -> docs/benchmarks.md
 	$(BIN)/python -m benchmarks.notebook_times
 
-bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch, peak memory -> docs/benchmarks.md
-	COURSE_LIB_QUIET=1 $(BIN)/python -m benchmarks.scale
+bench-scale: $(STAMP)  ## Amazon-Electronics-sized ShopSim: generation time, one DIN epoch (DEVICE=cuda on a GPU), peak memory -> docs/benchmarks.md
+	COURSE_LIB_QUIET=1 $(BIN)/python -m benchmarks.scale --device $(or $(DEVICE),cpu)
 
 clean:
 	rm -rf $(VENV) test-artifacts

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of the 1,689,188 impressions")
     parser.add_argument("--out", type=Path, default=DOC)
+    parser.add_argument("--device", default="cpu", help='where to train: "cpu" (default), "cuda" or "mps"')
     args = parser.parse_args(argv)
     s = Settings()
     torch.set_num_threads(s.threads)
@@ -46,13 +47,13 @@ def main(argv: list[str] | None = None) -> None:
     set_seed(0)
     model = DIN(data.vocab, s.embed_dim, s.hidden, s.attention_hidden)
     start, cpu = time.perf_counter(), time.process_time()
-    history = fit(model, data, epochs=1, batch_size=s.batch_size, lr=s.lr, progress=False)
+    history = fit(model, data, epochs=1, batch_size=s.batch_size, lr=s.lr, progress=False, device=args.device)
     epoch, epoch_cpu = time.perf_counter() - start, time.process_time() - cpu
     gb = lambda b: b / 2 ** 30  # noqa: E731
     text = "\n".join([
         f"ShopSim({', '.join(f'{k}={v:_}' for k, v in AMAZON.items())}, seed=0).generate({n:_}); mean history "
         f"length {data.features['hist_len'].float().mean():.1f}; torch.set_num_threads({s.threads}); "
-        f"DIN with the settings of the comparison (batch {s.batch_size}).", "",
+        f"DIN with the settings of the comparison (batch {s.batch_size}), on {args.device}.", "",
         "| step | wall time | CPU time (all threads) | peak memory of the process so far |", "|---|---|---|---|",
         f"| generate {n:_} impressions | {generation:.1f} s | {gen_cpu:.1f} s | {gb(gen_peak):.2f} GB |",
         f"| one DIN epoch (course_lib `fit`, loss {history.train_loss[0]:.4f}) | {epoch:.1f} s "

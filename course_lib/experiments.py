@@ -19,7 +19,7 @@ from .data.real.common import where
 from .errors import InputError
 from .models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
 from .runtime import set_seed
-from .train import evaluate, fit
+from .train import device_of, evaluate, fit
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,16 @@ def instructions(chapter: int) -> str:
     return "\n".join(out)
 
 
-def run_on_real_data(data: str, chapter: int, root: str | os.PathLike | None = None,
+def run_on_real_data(data: str, chapter: int, root: str | os.PathLike | None = None, device: str = "cpu",
                      **loader_args) -> dict[str, dict[str, float]] | None:
     """Train and evaluate the chapter's models on ``data``; returns their test scores (None if skipped).
 
-    ``loader_args`` override the default subsample (e.g. ``max_users=None`` for the full data)."""
+    ``device``: where to train ("cpu", "cuda", "mps"); ``loader_args`` override the default subsample (e.g.
+    ``max_users=None`` for the full data)."""
     if chapter not in EXPERIMENTS:
         raise InputError(f"chapter must be one of {sorted(EXPERIMENTS)}, got {chapter!r}")
     e = EXPERIMENTS[chapter]
+    device_of(device)  # a DEVICE this machine lacks is an error now, not after minutes of loading
     if data == "sim":
         print(instructions(chapter))
         return None
@@ -118,7 +120,8 @@ def run_on_real_data(data: str, chapter: int, root: str | os.PathLike | None = N
     for name, (build, lr) in e.models.items():
         set_seed(0)
         model = build(train.vocab)
-        fit(model, train, epochs=e.epochs, batch_size=e.batch_size, lr=lr, label=label)  # DIEN: its own loss
+        fit(model, train, epochs=e.epochs, batch_size=e.batch_size, lr=lr, label=label,  # DIEN: its own loss
+            device=device)
         scores[name] = evaluate(model, test, label)
     print(f"{'test':<16}" + "".join(f"{m:>12}" for m in e.shown) + f"{'paper ' + e.paper_metric:>20}")
     for name, s in scores.items():

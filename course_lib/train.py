@@ -33,7 +33,10 @@ def adam(params: Iterable[Tensor], lr: float, weight_decay: float = 0.0) -> torc
 
 def device_of(name: str | torch.device) -> torch.device:
     """The torch device ``name`` ("cpu", "cuda", "cuda:1", "mps"), or an InputError if this machine lacks it."""
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise InputError(f"device={name!r} is not a device torch knows: use 'cpu', 'cuda' or 'mps'") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"no CUDA device here (device={name!r}); use device='cpu'")
     if device.type == "mps" and not torch.backends.mps.is_available():

@@ -49,7 +49,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from course_lib.quiz import bank
+from course_lib.quiz import bank, grading
 
 from notebook_questions import asked_in  # tests/notebook_questions.py
 
@@ -152,6 +152,7 @@ class Lab:
     progress_dir: Path
     folder: Path  # the learner's copies that `make lab` made and serves
     recipe: Recipe
+    env: dict[str, str]  # the server's environment (Jupyter's folders, the progress folder)
 
 
 @pytest.fixture(scope="module")
@@ -182,12 +183,19 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     # torch's OpenMP threads busy-wait between parallel regions; on a shared machine with more busy threads than
     # cores that made one chapter take 293 s instead of 29 s. Idle threads sleep instead (results are unchanged).
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    with serve(recipe.server, env, "JupyterLab", ARTIFACTS / "jupyterlab-log.txt") as url:
+        yield Lab(url, progress_dir, tmp / "my-notebooks", recipe, env)
+
+
+@contextmanager
+def serve(command: list[str], env: dict[str, str], name: str, log_path: Path) -> Iterator[str]:
+    """Start a Jupyter server (``jupyter lab`` or ``jupyter notebook``) on a free loopback port without a token;
+    yields its URL once it answers, and stops it (and its kernels) afterwards."""
     port = free_port()
-    command = recipe.server + [f"--port={port}", "--no-browser", "--ip=127.0.0.1", "--IdentityProvider.token="]
+    command = command + [f"--port={port}", "--no-browser", "--ip=127.0.0.1", "--IdentityProvider.token="]
     if getattr(os, "geteuid", lambda: 1)() == 0:
         command.append("--allow-root")  # CI containers run as root
     ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "jupyterlab-log.txt"
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w", encoding="utf-8") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -196,17 +204,17 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
             deadline = time.monotonic() + SERVER_START_TIMEOUT
             while True:
                 if server.poll() is not None:
-                    pytest.fail(f"JupyterLab exited with code {server.returncode}: {shlex.join(command)}\n"
+                    pytest.fail(f"{name} exited with code {server.returncode}: {shlex.join(command)}\n"
                                 f"{log_path.read_text()[-3000:]}", pytrace=False)
                 try:
                     get_json(f"{url}/api/status", timeout=2)
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        pytest.fail(f"JupyterLab did not answer on {url} within {SERVER_START_TIMEOUT} s:\n"
+                        pytest.fail(f"{name} did not answer on {url} within {SERVER_START_TIMEOUT} s:\n"
                                     f"{log_path.read_text()[-3000:]}", pytrace=False)
                     time.sleep(0.5)
-            yield Lab(url, progress_dir, tmp / "my-notebooks", recipe)
+            yield url
         finally:
             server.terminate()  # SIGTERM: jupyter_server shuts its kernels down, then exits
             try:
@@ -398,28 +406,34 @@ def visible_text(markdown: str) -> str:
     return " ".join(plain.replace("`", "").split())
 
 
-def choose(quiz, q: bank.Question, indices: set[int]) -> None:
-    """Click the options so that exactly ``indices`` are selected; checks each option's label on the way."""
+def shown_order(lab: Lab, q: bank.Question) -> tuple[int, ...]:
+    """The bank positions of ``q``'s options in the order the lab's kernels show them: the tests fix the learners'
+    option seed (COURSE_LIB_OPTION_SEED, set in conftest.py and inherited by the server and its kernels)."""
+    return grading.order(q, int(lab.env["COURSE_LIB_OPTION_SEED"]))
+
+
+def choose(quiz, q: bank.Question, indices: set[int], shown: tuple[int, ...]) -> None:
+    """Click the options so that exactly ``indices`` (bank positions) are selected; ``shown`` is the learner's
+    order of the options, checked against each label on the way."""
     if q.type == "single":
         options = quiz.locator(".widget-radio-box label")
     else:
         options = quiz.locator(".widget-checkbox")
     assert options.count() == len(q.options), f"{q.id}: {options.count()} options shown, bank has {len(q.options)}"
-    for i, option in enumerate(q.options):
-        shown = options.nth(i)
-        label = " ".join(shown.inner_text().split())
-        assert label.startswith(f"{chr(65 + i)}. {visible_text(option.text)}"), f"{q.id}: option {i} shows {label!r}"
-        box = shown.locator("input")
+    for k, i in enumerate(shown):
+        label = " ".join(options.nth(k).inner_text().split())
+        assert label.startswith(f"{chr(65 + k)}. {visible_text(q.options[i].text)}"), f"{q.id}: option {k} shows {label!r}"
+        box = options.nth(k).locator("input")
         if box.is_checked() != (i in indices):
-            (shown if q.type == "single" else box).click()
-    for i in range(len(q.options)):
-        assert options.nth(i).locator("input").is_checked() == (i in indices), f"{q.id}: option {i} not (un)ticked"
+            (options.nth(k) if q.type == "single" else box).click()
+    for k, i in enumerate(shown):
+        assert options.nth(k).locator("input").is_checked() == (i in indices), f"{q.id}: option {k} not (un)ticked"
 
 
-def check_and_read(quiz, q: bank.Question, indices: set[int], verdict: str) -> None:
+def check_and_read(quiz, q: bank.Question, indices: set[int], verdict: str, shown: tuple[int, ...]) -> None:
     from playwright.sync_api import expect
 
-    choose(quiz, q, indices)
+    choose(quiz, q, indices, shown)
     quiz.get_by_role("button", name="Check", exact=True).click()
     feedback = quiz.locator(":scope > .widget-htmlmath").last  # the VBox's last child: the feedback
     expect(feedback).to_contain_text(verdict, timeout=UI_TIMEOUT * 1000)
@@ -497,8 +511,9 @@ def test_chapter_runs_in_jupyterlab(notebook, browser, lab, page):
 
         q = bank.get(asked[0])
         quiz = quizzes.first
-        check_and_read(quiz, q, wrong_choice(q), "Not quite.")
-        check_and_read(quiz, q, set(q.answer), "Correct!")
+        shown = shown_order(lab, q)
+        check_and_read(quiz, q, wrong_choice(q), "Not quite.", shown)
+        check_and_read(quiz, q, set(q.answer), "Correct!", shown)
         record = read_progress(lab, q.id, attempts=2)
         assert record is not None, f"no progress saved for {q.id} in {lab.progress_dir}"
         assert (record["attempts"], record["correct"], record["first_try"]) == (2, True, False), record
@@ -547,4 +562,222 @@ def test_a_learner_solves_an_exercise_and_keeps_the_work(browser, lab, page):
         assert again.returncode == 0, again.stderr
         assert mine.read_bytes() == saved, "making the copies again changed the learner's saved notebook"
         assert FIRST_CHAPTER not in again.stdout, again.stdout
+    assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"
+
+
+REVIEW_CHAPTER = "07_review.ipynb"
+
+
+def test_review_shows_what_is_due_and_grades_an_open_question(browser, lab, page, monkeypatch):
+    """A question answered wrong long ago is due: the review chapter's queue shows it as a live self-check. The
+    learner writes an answer to an open question, reveals the model answer and grades it; the grade is saved."""
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from course_lib import progress_file
+
+    asked = asked_in(NOTEBOOK_DIR / REVIEW_CHAPTER)
+    overdue = next(qid for qid, q in bank.load_banks().items()  # plain text, so the page shows it verbatim
+                   if qid not in asked and not re.search(r"[$`*_\\<&']", q.question[:40]))
+    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(lab.progress_dir))  # the file the lab's kernels use
+    progress_file.record_answer(overdue, correct=False, today=date(2000, 1, 1))  # due again on 2000-01-02
+    first_open = next(qid for qid in asked if qid in bank.load_open())
+    with screenshot_on_failure(page, "review-due-and-open"):
+        panel = open_notebook(page, lab, REVIEW_CHAPTER, workspace="test-review-due")
+        cells = run_all_cells(page, panel, REVIEW_CHAPTER)
+        assert_no_errors(cells, code_sources(lab.folder / REVIEW_CHAPTER), REVIEW_CHAPTER)
+        expect(panel.locator(".jp-OutputArea-output", has_text="1 question(s) due today")).to_have_count(1)
+        wait_for_widgets(page, panel, len(asked) + 1, REVIEW_CHAPTER)  # the drills and the one due question
+        expect(panel.locator(".course-quiz").first).to_contain_text(bank.get(overdue).question[:40])
+
+        interview = panel.locator(".course-interview").first
+        interview.locator("textarea").fill("Attention weights without softmax keep the intensity of interest.")
+        interview.get_by_role("button", name="Show the model answer").click()
+        expect(interview).to_contain_text("A strong answer makes these points", timeout=UI_TIMEOUT * 1000)
+        interview.get_by_role("button", name="2: full marks").click()
+        expect(interview).to_contain_text("Graded 2; it comes back for review in", timeout=UI_TIMEOUT * 1000)
+        saved = json.loads((lab.progress_dir / "progress.json").read_text(encoding="utf-8"))
+        assert saved["open"][first_open]["grades"][-1] == 2, saved["open"].get(first_open)
+        screenshot_centered(page, interview, ARTIFACTS / "review-open-question.png")
+    assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"
+
+
+def test_an_exported_page_reads_offline(browser, page, tmp_path):
+    """`make html`'s page of a chapter, with every non-loopback request refused: the self-checks show their
+    questions and options (no empty widget boxes), the figures load, and no answer is on the page."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from playwright.sync_api import expect
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import export_html
+
+    chapter = NOTEBOOK_DIR / "02_din.ipynb"
+    export_html.export(tmp_path, (chapter.stem[:2],))
+    quiet = type("Quiet", (SimpleHTTPRequestHandler,), {"log_message": lambda *a: None})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(quiet, directory=str(tmp_path)))
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with screenshot_on_failure(page, "html-export"):
+            page.goto(f"http://127.0.0.1:{server.server_port}/{chapter.stem}.html", wait_until="load")
+            asked = [q for q in asked_in(chapter) if q in bank.load_banks()]
+            statics = page.locator(".course-quiz-static")
+            expect(statics).to_have_count(len(asked))
+            first = bank.get(asked[0])
+            expect(statics.first).to_contain_text(first.id)
+            expect(statics.first.locator("li")).to_have_count(len(first.options))
+            images = page.locator(".jp-OutputArea-output img")
+            assert images.count() >= 5, f"{images.count()} figures on the page"
+            widths = images.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+            assert min(widths) > 0, f"figures that did not load: {widths}"
+            seen = page.locator("body").inner_text()
+            assert not [o for o in first.options if len(o.feedback) > 25 and o.feedback in seen]
+            statics.first.scroll_into_view_if_needed()
+            page.screenshot(path=ARTIFACTS / "html-export-offline.png")
+    finally:
+        server.shutdown()
+    assert all(urlsplit(u).hostname == "cdnjs.cloudflare.com" for u in browser.offsite), browser.offsite  # MathJax
+
+
+# WCAG 2.1 contrast: relative luminance of sRGB colours, and the ratio AA asks to be at least 4.5 for body text.
+CONTRAST_JS = """e => {
+    const colour = s => (s.match(/[\\d.]+/g) || []).map(Number);
+    let node = e, back = [0, 0, 0, 0];
+    while (node && node.nodeType === 1) {  // the first opaque background behind the text
+        back = colour(getComputedStyle(node).backgroundColor);
+        if (back.length === 3 || back[3] > 0.5) break;
+        node = node.parentElement;
+    }
+    return {text: colour(getComputedStyle(e).color), back: back.slice(0, 3), what: e.innerText.slice(0, 60)};
+}"""
+
+
+def luminance(rgb) -> float:
+    channel = [(c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4) for c in rgb[:3]]
+    return 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2]
+
+
+def contrast(element) -> tuple[float, str]:
+    seen = element.evaluate(CONTRAST_JS)
+    lighter, darker = sorted((luminance(seen["text"]), luminance(seen["back"])), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05), f"{seen['what']!r}: {seen['text']} on {seen['back']}"
+
+
+def press_until(tab, key: str, found: str, limit: int = 300) -> None:
+    """Press ``key`` until the focused element matches the JS predicate ``found`` (of the active element)."""
+    for _ in range(limit):
+        if tab.evaluate(f"() => {{ const e = document.activeElement; return !!e && ({found}); }}"):
+            return
+        tab.keyboard.press(key)
+    pytest.fail(f"{limit} presses of {key} never reached the element ({found})", pytrace=False)
+
+
+def set_theme(tab, theme: str) -> None:
+    tab.locator(".lm-MenuBar-item", has_text=re.compile(r"^Settings$")).click()
+    tab.locator(".lm-Menu:visible .lm-Menu-item", has_text=re.compile(r"^Theme")).first.hover()
+    tab.locator(".lm-Menu:visible .lm-Menu-item", has_text=re.compile(rf"^{re.escape(theme)}$")).first.click()
+    tab.wait_for_function(f"() => document.body.dataset.jpThemeName === {json.dumps(theme)}")
+
+
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_a_self_check_answered_with_the_keyboard_reads_in_both_themes(browser, lab, page, theme):
+    """Keys only: Tab to the options, arrows to choose, Tab to Check and Enter, the same for Hint and, after two
+    wrong tries, Show answer. Options and buttons have accessible names, and question, options and feedback
+    keep WCAG AA contrast (4.5:1) against their background in the light and the dark theme."""
+    from playwright.sync_api import expect
+
+    asked = asked_in(NOTEBOOK_DIR / FIRST_CHAPTER)
+    q = bank.get(asked[0])
+    assert q.type == "single", "this test walks a radio group: make the chapter's first self-check single-answer"
+    wrong = [f"{o.text}" for o in q.options if not o.correct]
+    workspace = "test-theme-" + theme.split()[-1].lower()
+    with screenshot_on_failure(page, workspace):
+        panel = open_notebook(page, lab, FIRST_CHAPTER, workspace=workspace)
+        set_theme(page, theme)
+        try:
+            sources = code_sources(lab.folder / FIRST_CHAPTER)
+            imports = next(i for i, s in enumerate(sources) if s)
+            asking = next(i for i, s in enumerate(sources) if s and f'ask("{q.id}")' in s)
+            for index in (imports, asking):  # only what the self-check needs, not the whole chapter
+                cell = panel.locator(".jp-Notebook .jp-Cell").nth(index)
+                cell.locator(".jp-InputArea-editor").click()
+                page.keyboard.press("Control+Enter")
+                expect(cell.locator(".jp-InputArea-prompt")).to_have_text(re.compile(r"\[\d+\]:"),
+                                                                         timeout=KERNEL_START_TIMEOUT * 1000)
+            quiz = panel.locator(".jp-Notebook .jp-Cell").nth(asking).locator(".course-quiz")
+            expect(quiz).to_be_visible(timeout=WIDGET_TIMEOUT * 1000)
+            radios = quiz.get_by_role("radio")
+            assert radios.count() == len(q.options)
+            for k in range(len(q.options)):  # each option is named by its text, as a screen reader reads it
+                expect(quiz.get_by_role("radio", name=re.compile(rf"^{chr(65 + k)}\. "))).to_have_count(1)
+            for name in ("Check", "Hint"):
+                expect(quiz.get_by_role("button", name=name, exact=True)).to_have_count(1)
+
+            page.keyboard.press("Escape")  # command mode: Tab now moves the browser's focus
+            inside = "e.closest('.course-quiz') !== null"
+            press_until(page, "Tab", f"{inside} && e.type === 'radio'")
+            # each radio is a tab stop of its own (ipywidgets gives them no common name); Space chooses one
+            press_until(page, "Tab", f"{inside} && e.type === 'radio' && "
+                                     f"{json.dumps(wrong)}.some(t => e.parentElement.innerText.endsWith(t))")
+            page.keyboard.press("Space")
+            assert page.evaluate("() => document.activeElement.checked"), "Space did not choose the option"
+            press_until(page, "Tab", f"{inside} && e.innerText === 'Check'")
+            for attempt in (1, 2):  # two wrong tries make "Show answer" appear
+                page.keyboard.press("Enter")
+                expect(quiz).to_contain_text(f"attempt {attempt}", timeout=UI_TIMEOUT * 1000)
+                expect(quiz).to_contain_text("Not quite.")
+            feedback = quiz.locator(".widget-htmlmath").last
+            ratios = [contrast(quiz.locator(".widget-htmlmath p").first), contrast(quiz.locator("label").first),
+                      contrast(feedback.locator("p, li, div").filter(has_text="Not quite.").last)]
+            press_until(page, "Tab", f"{inside} && e.innerText === 'Hint'")
+            page.keyboard.press("Enter")
+            expect(feedback).to_contain_text("💡", timeout=UI_TIMEOUT * 1000)
+            press_until(page, "Tab", f"{inside} && e.innerText === 'Show answer'")
+            page.keyboard.press("Enter")
+            expect(feedback).not_to_contain_text("💡", timeout=UI_TIMEOUT * 1000)
+            ratios.append(contrast(feedback.locator("li, p").first))
+            low = [f"{r:.2f} for {what}" for r, what in ratios if r < 4.5]
+            assert not low, f"{theme}: text below WCAG AA contrast 4.5:1: {low}"
+            screenshot_centered(page, quiz, ARTIFACTS / f"quiz-{workspace}.png")
+        finally:
+            set_theme(page, "JupyterLab Light")  # the setting persists for the other tests of this server
+    assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"
+
+
+@pytest.fixture(scope="module")
+def notebook7(lab) -> Iterator[str]:
+    """Jupyter Notebook 7 (the `notebook` package) on the same learner's copies, settings and progress folder."""
+    command = [str(Path(sys.executable).parent / "jupyter"), "notebook", str(lab.folder)]
+    with serve(command, lab.env, "Jupyter Notebook", ARTIFACTS / "notebook7-log.txt") as url:
+        yield url
+
+
+def test_a_chapter_runs_in_jupyter_notebook_7(browser, lab, notebook7, page):
+    """The learner's copy of a chapter in Notebook 7: Run All, every self-check is a live widget that grades
+    an answer, and a blank exercise's check says "Not done yet"."""
+    from playwright.sync_api import expect
+
+    copy = lab.folder / FIRST_CHAPTER
+    saved_bytes = copy.read_bytes()
+    asked = asked_in(NOTEBOOK_DIR / FIRST_CHAPTER)
+    with screenshot_on_failure(page, "notebook7"):
+        page.goto(f"{notebook7}/notebooks/{quote(FIRST_CHAPTER)}")
+        panel = page.locator(".jp-NotebookPanel")
+        panel.wait_for(state="visible", timeout=KERNEL_START_TIMEOUT * 1000)
+        deadline = time.monotonic() + KERNEL_START_TIMEOUT
+        while [s["kernel"]["execution_state"] for s in get_json(f"{notebook7}/api/sessions")
+               if s["path"] == FIRST_CHAPTER] != ["idle"]:
+            assert time.monotonic() < deadline, f"the kernel of {FIRST_CHAPTER} was not idle in Notebook 7"
+            page.wait_for_timeout(500)
+        cells = run_all_cells(page, panel, FIRST_CHAPTER)
+        assert_no_errors(cells, code_sources(copy), FIRST_CHAPTER)
+        quizzes = wait_for_widgets(page, panel, len(asked), FIRST_CHAPTER)
+        q = bank.get(asked[0])
+        check_and_read(quizzes.first, q, set(q.answer), "Correct!", shown_order(lab, q))
+        expect(panel.locator(".jp-OutputArea-output", has_text="Not done yet").first).to_be_visible()
+        screenshot_centered(page, quizzes.first, ARTIFACTS / "notebook7-quiz.png")
+    assert copy.read_bytes() == saved_bytes, f"{FIRST_CHAPTER} was modified (saved) by the Notebook 7 run"
     assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"

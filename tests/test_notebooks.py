@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,16 @@ def test_chapters_set_up_and_save_figures_through_settings(notebook):
     for source in sources:
         if "savefig(" in source:
             assert "savefig(figure_path(" in source, f"{notebook.name}: save figures with figure_path(...): {source[:80]!r}"
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
+def test_first_cell_says_how_to_get_course_lib_where_it_is_missing(notebook):
+    """Opened in an editor whose kernel lacks course_lib (VS Code, Colab), the first cell stops with a message
+    that says what to do, not a bare ModuleNotFoundError from the middle of the imports."""
+    first = next("".join(c["source"]) for c in cells(notebook) if c["cell_type"] == "code")
+    program = f"import sys\nsys.modules['course_lib'] = None  # as if it were not installed\nexec({first!r})"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: course_lib is not installed in this kernel"), last
+    assert "make lab" in last and "'VS Code and Colab'" in last and "VS Code and Colab" in (ROOT / "README.md").read_text()

@@ -149,14 +149,15 @@ def test_a_cross_chapter_open_question_names_its_chapters():
 # ---------------------------------------------------------------- the mixed drill
 
 def test_review_is_balanced_across_chapters_and_deterministic():
-    drill = review(n=20, seed=6)
-    assert len(drill) == 20 and len(set(drill.ids)) == 20
+    n = 4 * len(COURSE_CHAPTERS)
+    drill = review(n=n, seed=6)
+    assert len(drill) == n and len(set(drill.ids)) == n
     assert sorted(q.chapter for q in drill) == [c for c in COURSE_CHAPTERS for _ in range(4)]
-    assert drill.ids == review(n=20, seed=6).ids
-    assert drill.ids != review(n=20, seed=7).ids
+    assert drill.ids == review(n=n, seed=6).ids
+    assert drill.ids != review(n=n, seed=7).ids
     assert [q.chapter for q in drill] != sorted(q.chapter for q in drill)  # shuffled, not chapter by chapter
-    assert repr(drill) == ("Review drill of 20 questions (chapter 1: 4, chapter 2: 4, chapter 3: 4, chapter 4: 4, "
-                           "chapter 5: 4)")
+    per_chapter = ", ".join(f"chapter {c}: 4" for c in COURSE_CHAPTERS)
+    assert repr(drill) == f"Review drill of {n} questions ({per_chapter})"
     assert drill[0].id == drill.ids[0] and list(drill) == list(drill.questions)
 
 
@@ -175,7 +176,8 @@ def test_review_takes_more_from_chapters_that_have_more(small_banks):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(n=0), r"n=0: give a whole number >= 1"),
     (dict(n=True), r"n=True: give a whole number >= 1"),
-    (dict(n=999), r"only \d+ self-check questions match \(chapters \[1, 2, 3, 4, 5\]\): ask for n <= \d+"),
+    (dict(n=999), r"only \d+ self-check questions match \(chapters " + re.escape(str(COURSE_CHAPTERS))
+     + r"\): ask for n <= \d+"),
     (dict(n=5, chapters=["attention"]), "unknown chapter 'attention'"),
     (dict(n=5, chapters=[7]), r"chapter\(s\) \[7\] have no self-check questions"),
     (dict(n=1, tag="no-such-tag"), r"only 0 self-check questions match"),
@@ -299,14 +301,18 @@ def test_asked_in_counts_asks_and_review_drills(tmp_path):
 
 # ---------------------------------------------------------------- the review notebook
 
-def test_review_notebook_drills_at_least_20_questions_from_every_chapter_without_answers():
+def test_review_notebook_drills_every_chapter_and_open_questions_without_answers():
     asked = asked_in(REVIEW_NOTEBOOK)
-    questions = bank.load_banks()
-    assert len(asked) >= 20 and len(set(asked)) == len(asked)
-    assert {questions[q].chapter for q in asked} == set(COURSE_CHAPTERS)
+    choice, open_ = bank.load_banks(), bank.load_open()
+    assert len(set(asked)) == len(asked) and set(asked) <= set(choice) | set(open_)
+    drilled = [choice[q] for q in asked if q in choice]
+    assert len(drilled) >= 20 and {q.chapter for q in drilled} == set(COURSE_CHAPTERS)
+    assert sum(q in open_ for q in asked) >= 5  # the open interview questions of section 3
     source = " ".join(" ".join("".join(c["source"]) for c in section_index.cells(REVIEW_NOTEBOOK)).lower().split())
     for qid in asked:
-        texts = [o.text for o in questions[qid].options if o.correct] + [o.feedback for o in questions[qid].options]
+        q = choice.get(qid) or open_[qid]
+        texts = ([o.text for o in q.options if o.correct] + [o.feedback for o in q.options] if qid in choice
+                 else [*q.answer, *(f.answer for f in q.follow_ups)])
         leaked = [t for t in texts if len(t) >= 25 and " ".join(t.lower().split()) in source]
         assert not leaked, f"07_review.ipynb spells out an answer of {qid}"
 

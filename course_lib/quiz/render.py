@@ -12,6 +12,13 @@ CSS = """<style>
 .course-quiz .widget-radio-box input, .course-quiz .widget-checkbox input {
   order: -1; flex: none; align-self: flex-start; margin: 0.2em 0.6em 0 0; }
 .course-quiz .widget-htmlmath-content { line-height: 1.5; }
+.course-quiz .course-right { color: #1a7f37; }
+.course-quiz .course-wrong { color: #cf222e; }
+/* dark themes (JupyterLab, VS Code): lighter shades, so the verdict keeps a 4.5:1 contrast (WCAG AA) */
+body[data-jp-theme-light="false"] .course-quiz .course-right, body.vscode-dark .course-quiz .course-right {
+  color: #3fb950; }
+body[data-jp-theme-light="false"] .course-quiz .course-wrong, body.vscode-dark .course-quiz .course-wrong {
+  color: #ff7b72; }
 </style>"""
 
 

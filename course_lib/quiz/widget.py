@@ -41,9 +41,9 @@ def feedback_html(q: Question, chosen: frozenset[int], shown: tuple[int, ...]) -
     v = grading.grade(q, chosen, shown)
     if not v.notes:
         return False, f"<p>{v.message}</p>"
-    color = "#1a7f37" if v.correct else "#cf222e"
+    verdict = "course-right" if v.correct else "course-wrong"  # coloured per theme by render.CSS
     advice = f"<p>{html.escape(v.advice)}</p>" if v.advice else ""
-    return v.correct, f"<p style='color:{color}'><b>{v.message}</b></p>{_notes_html(v.notes)}{advice}"
+    return v.correct, f"<p class='{verdict}'><b>{v.message}</b></p>{_notes_html(v.notes)}{advice}"
 
 
 def answer_html(q: Question, shown: tuple[int, ...]) -> str:
