@@ -98,7 +98,7 @@ def test_open_questions_validate_and_cover_every_interview_topic():
         assert 3 <= len(q.answer) <= 8 and q.follow_ups and all(q.rubric[g] for g in (0, 1, 2)), q.id
 
 
-@pytest.mark.parametrize("chapter", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("chapter", [1, 2, 3, 4, 5, 6])
 def test_each_chapter_has_at_least_8_questions(chapter):
     n = sum(q.chapter == chapter for q in bank.load_banks().values())
     assert n >= 8, f"chapter {chapter} has {n} questions in course_lib/quiz/banks, needs at least 8"

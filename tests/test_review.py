@@ -149,14 +149,14 @@ def test_a_cross_chapter_open_question_names_its_chapters():
 # ---------------------------------------------------------------- the mixed drill
 
 def test_review_is_balanced_across_chapters_and_deterministic():
-    drill = review(n=20, seed=6)
-    assert len(drill) == 20 and len(set(drill.ids)) == 20
+    drill = review(n=24, seed=6)
+    assert len(drill) == 24 and len(set(drill.ids)) == 24
     assert sorted(q.chapter for q in drill) == [c for c in COURSE_CHAPTERS for _ in range(4)]
-    assert drill.ids == review(n=20, seed=6).ids
-    assert drill.ids != review(n=20, seed=7).ids
+    assert drill.ids == review(n=24, seed=6).ids
+    assert drill.ids != review(n=24, seed=7).ids
     assert [q.chapter for q in drill] != sorted(q.chapter for q in drill)  # shuffled, not chapter by chapter
-    assert repr(drill) == ("Review drill of 20 questions (chapter 1: 4, chapter 2: 4, chapter 3: 4, chapter 4: 4, "
-                           "chapter 5: 4)")
+    assert repr(drill) == ("Review drill of 24 questions (chapter 1: 4, chapter 2: 4, chapter 3: 4, chapter 4: 4, "
+                           "chapter 5: 4, chapter 6: 4)")
     assert drill[0].id == drill.ids[0] and list(drill) == list(drill.questions)
 
 
@@ -175,7 +175,7 @@ def test_review_takes_more_from_chapters_that_have_more(small_banks):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(n=0), r"n=0: give a whole number >= 1"),
     (dict(n=True), r"n=True: give a whole number >= 1"),
-    (dict(n=999), r"only \d+ self-check questions match \(chapters \[1, 2, 3, 4, 5\]\): ask for n <= \d+"),
+    (dict(n=999), r"only \d+ self-check questions match \(chapters \[1, 2, 3, 4, 5, 6\]\): ask for n <= \d+"),
     (dict(n=5, chapters=["attention"]), "unknown chapter 'attention'"),
     (dict(n=5, chapters=[7]), r"chapter\(s\) \[7\] have no self-check questions"),
     (dict(n=1, tag="no-such-tag"), r"only 0 self-check questions match"),
@@ -314,7 +314,7 @@ def test_review_notebook_drills_at_least_20_questions_from_every_chapter_without
 def test_review_notebook_links_point_at_existing_files():
     text = " ".join("".join(c["source"]) for c in section_index.cells(REVIEW_NOTEBOOK) if c["cell_type"] == "markdown")
     links = re.findall(r"\]\(([^)#]+)\)", text)
-    cheat_sheets = {f"../docs/cheatsheets/{name}.md" for name in ("embedding_mlp", "din", "dien", "dcn", "mmoe")}
+    cheat_sheets = {f"../docs/cheatsheets/{name}.md" for name in ("embedding_mlp", "din", "dien", "dcn", "mmoe", "ple_esmm")}
     assert cheat_sheets | {"../docs/glossary.md", "01_embedding_mlp.ipynb", "05_mmoe.ipynb"} <= set(links)
     missing = [link for link in links if not (REVIEW_NOTEBOOK.parent / link).exists()]
     assert not missing
