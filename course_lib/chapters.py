@@ -25,6 +25,7 @@ CHAPTERS = (
     Chapter(3, "dien", "03_dien", "DIEN"),
     Chapter(4, "dcn", "04_dcn", "DCN and DCN-V2"),
     Chapter(5, "mmoe", "05_mmoe", "MMoE"),
+    Chapter(6, "ple", "06_ple_esmm", "PLE and ESMM"),
     Chapter(7, "review", "07_review", "Review"),
 )
 BY_NUMBER = {c.number: c for c in CHAPTERS}

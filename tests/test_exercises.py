@@ -171,7 +171,7 @@ def test_exercise_ids_name_their_chapter_module():
         assert any(v is ex for v in vars(module).values()), eid
 
 
-@pytest.mark.parametrize("key", ["emb", "din", "dien", "dcn", "mmoe"])
+@pytest.mark.parametrize("key", ["emb", "din", "dien", "dcn", "mmoe", "ple"])
 def test_each_chapter_has_at_least_2_exercises(key):
     n = sum(eid.startswith(key + ".") for eid in registry())
     assert n >= 2, f"course_lib/exercises/{key}.py defines {n} exercises, needs at least 2"

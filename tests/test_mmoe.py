@@ -190,7 +190,7 @@ def test_ctr_wrapper_shapes(shop, kind):
         with pytest.raises(ValueError, match="a Shared-Bottom model has no gates"):
             model.gate_weights(batch)
     with pytest.raises(ValueError, match="kind must be"):
-        MultiTaskCTR(shop.vocab, kind="ple")
+        MultiTaskCTR(shop.vocab, kind="esmm")
     with pytest.raises(ValueError, match="pooling must be 'sum' or 'mean', got 'max'"):
         MultiTaskCTR(shop.vocab, pooling="max")
 

@@ -13,10 +13,10 @@ import pytest
 import torch
 
 from course_lib.data import (DATASETS, CTRData, DatasetNotFoundError, RawFormatError, Vocab, available, datasets_dir,
-                             load, load_amazon, load_census, load_criteo, load_movielens)
+                             load, load_aliccp, load_amazon, load_census, load_criteo, load_movielens)
 from course_lib.data.real.common import dense_ids, encode, log_standardized, right_padded, sample_users, tabular
 from course_lib.experiments import EXPERIMENTS, run_on_real_data
-from course_lib.models import DCN, DIEN, DIN, EmbeddingMLP, LogisticRegression, MultiTaskCTR
+from course_lib.models import DCN, DIEN, DIN, ESMM, EmbeddingMLP, LogisticRegression, MultiTaskCTR
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
 
@@ -113,6 +113,7 @@ def test_load_finds_files_through_the_environment_variable(monkeypatch):
     ("movielens", "movielens", "movies.dat", "files.grouplens.org/datasets/movielens/ml-1m.zip"),
     ("criteo", "criteo", "train.txt", "ailab.criteo.com"),
     ("census", "census", "census-income.data", "archive.ics.uci.edu"),
+    ("aliccp", "aliccp", "sample_skeleton_train.csv", "tianchi.aliyun.com/dataset/408"),
 ])
 def test_missing_files_say_where_to_download_and_where_to_put_them(tmp_path, name, folder, file, url):
     assert not available(name, tmp_path)
@@ -306,11 +307,52 @@ def test_census_malformed_lines_name_file_and_line(tmp_path):
         load_census(RAW, max_rows=-5)
 
 
+FIELDS_ALICCP = ("101", "109_14", "110_14", "127_14", "150_14", "121", "122", "124", "125", "126", "127", "128", "129",
+                 "205", "206", "207", "210", "216", "508", "509", "702", "853", "301")  # the authors' 23 fields
+
+
+def test_aliccp_joins_common_features_and_labels_the_funnel_by_hand():
+    train, test = load_aliccp(RAW, min_count=1)
+    # field 205 (item): train i1 i2 i1 i3 i2 i2 (row 5 lists 205 twice, the last wins) -> i1=2, i2=3, i3=4;
+    # the test's unseen i9 -> 1. Field 101 (user) comes from the common file through common_feature_index.
+    assert tensors(train, "205", "101") == {"205": [2, 3, 2, 4, 3, 3], "101": [2, 2, 3, 3, 2, 2]}
+    assert tensors(test, "205", "101") == {"205": [2, 1, 3], "101": [2, 2, 1]}
+    assert train.features["301"].tolist() == [3, 4, 2, 3, 3, 4]  # row 3 has no 301: "" sorts first, id 2
+    # row 4 converted without a click: no post-click conversion
+    assert tensors(train, "click", "conversion") == {"click": [1, 0, 1, 0, 1, 0], "conversion": [1, 0, 0, 0, 0, 0]}
+    assert tensors(test, "click", "conversion") == {"click": [1, 0, 1], "conversion": [1, 0, 0]}
+    assert set(train.vocab.fields) == set(FIELDS_ALICCP) and len(load_aliccp(RAW, max_rows=2)[0]) == 2
+
+
+@pytest.mark.parametrize("file, edit, message", [
+    ("sample_skeleton_train.csv", lambda rows: rows[:1] + [rows[1].rsplit(",", 1)[0]] + rows[2:],
+     r"sample_skeleton_train\.csv, line 2: expected 6 fields"),
+    ("sample_skeleton_test.csv", lambda rows: ["7,2" + rows[0][3:]] + rows[1:],
+     r"sample_skeleton_test\.csv, line 1: click \(column 2\) must be 0 or 1, got '2'"),
+    ("sample_skeleton_train.csv", lambda rows: [rows[0].replace(",ua,3,", ",ua,4,")] + rows[1:],
+     r"line 1: feature_num says 4 features, the feature list has 3"),
+    ("common_features_train.csv", lambda rows: [rows[0].replace("\x02", ":")] + rows[1:],
+     r"common_features_train\.csv, line 1: a feature must read field_id"),
+    ("common_features_test.csv", lambda rows: rows[:1],
+     r"common_features_test\.csv: 1 common_feature_index values of sample_skeleton_test\.csv are not in this file"),
+])
+def test_aliccp_malformed_files_name_file_and_line(tmp_path, file, edit, message):
+    root = copy_with(tmp_path, "aliccp", file, edit)
+    with pytest.raises(RawFormatError, match=message):
+        load_aliccp(root, min_count=1)
+
+
+def test_aliccp_max_rows_is_checked():
+    with pytest.raises(ValueError, match=r"max_rows=0: give a positive number of impressions"):
+        load_aliccp(RAW, max_rows=0)
+
+
 # ---------------------------------------------------------------- the models accept the data; the notebooks' runner
 
 @pytest.mark.parametrize("name, build", [
     ("amazon", DIN), ("amazon", DIEN), ("movielens", EmbeddingMLP), ("movielens", LogisticRegression),
     ("criteo", DCN), ("census", lambda v: MultiTaskCTR(v, n_experts=2)),
+    ("aliccp", ESMM), ("aliccp", lambda v: MultiTaskCTR(v, kind="ple", n_experts=3)),
 ])
 def test_course_models_take_the_loaded_batches(name, build):
     train, _ = load(name, root=RAW)

@@ -320,7 +320,7 @@ def test_review_notebook_drills_every_chapter_and_open_questions_without_answers
 def test_review_notebook_links_point_at_existing_files():
     text = " ".join("".join(c["source"]) for c in section_index.cells(REVIEW_NOTEBOOK) if c["cell_type"] == "markdown")
     links = re.findall(r"\]\(([^)#]+)\)", text)
-    cheat_sheets = {f"../docs/cheatsheets/{name}.md" for name in ("embedding_mlp", "din", "dien", "dcn", "mmoe")}
+    cheat_sheets = {f"../docs/cheatsheets/{name}.md" for name in ("embedding_mlp", "din", "dien", "dcn", "mmoe", "ple_esmm")}
     assert cheat_sheets | {"../docs/glossary.md", "01_embedding_mlp.ipynb", "05_mmoe.ipynb"} <= set(links)
     missing = [link for link in links if not (REVIEW_NOTEBOOK.parent / link).exists()]
     assert not missing

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -90,3 +91,11 @@ class CTRData:
         fields = ", ".join(f"{k}{tuple(v.shape)}" for k, v in self.features.items())
         rates = ", ".join(f"{k}={v.mean():.3f}" for k, v in self.labels.items())
         return f"CTRData(n={len(self)}, features: {fields}; label rates: {rates})"
+
+
+def physical_memory() -> int | None:
+    """Bytes of RAM of this machine, or None where the OS does not say (Windows)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None

@@ -23,11 +23,17 @@ One impression
       ``truth["relevance"]`` holds each behaviour's term of the sum (0 at padding).
     * Conversion logit: correlation ``conversion_correlation`` with the click logit, the rest from its
       own causes (item quality and an age x category taste).
+
+Post-click conversion (``conversion="post_click"``, the funnel of ESMM, Ma et al., SIGIR 2018)
+    * Every impression, clicked or not, has a true pCVR = p(z=1 | y=1, x) with logit
+      ``cvr_bias + selection * interest + own causes``, interest = the standardized relevance sum behind the
+      click; ``selection`` >= 0 sets how much the clicked impressions over-represent buyers (0: hardly at all).
+    * Label ``conversion = click AND converted_if_clicked`` (z = 1 implies y = 1), on a random stream of its
+      own: features and clicks are the default mode's. Truth adds cvr_prob, ctcvr_prob, converted_if_clicked.
 """
 from __future__ import annotations
 
 import math
-import os
 import sys
 from dataclasses import dataclass, field
 
@@ -35,29 +41,12 @@ import numpy as np
 import torch
 
 from ..errors import InputError, whole, within
-from .ctrdata import CTRData
+from .ctrdata import CTRData, physical_memory
 from .vocab import Vocab
-from .world import N_AGE, N_DEVICE, N_GENDER, N_POS, build_world
+from .world import N_AGE, N_DEVICE, N_GENDER, N_POS, build_world, solve_bias
 
 CHUNK = 50_000  # impressions generated at once: bounds peak memory for Amazon-sized runs
 SLOW_USERS, SECONDS_PER_USER = 1_000_000, 2.1e-5  # the world's per-user draws: say how long a huge world takes
-
-
-def physical_memory() -> int | None:
-    """Bytes of RAM of this machine, or None where the OS does not say (Windows)."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def _solve_bias(logits: np.ndarray, rate: float) -> float:
-    """The shift b with mean(sigmoid(logits + b)) = rate (bisection; the mean is increasing in b)."""
-    lo, hi = -30.0, 30.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if np.mean(1 / (1 + np.exp(-(logits + mid)))) < rate else (lo, mid)
-    return (lo + hi) / 2
 
 
 @dataclass
@@ -74,6 +63,9 @@ class ShopSim:
     cross_strength: float = 0.0
     conversion_correlation: float = 0.5
     seed: int = 0
+    conversion: str = "independent"  # or "post_click": conversions only after a click (ESMM's funnel)
+    selection: float = 1.0  # post_click: weight of the user's interest in the conversion logit
+    cvr_bias: float = -2.0  # post_click: conversion logit of an average impression (pCVR about 0.15)
     relevance_scale: float = 0.5  # s: logit added by one fully relevant behaviour
     memory: float = 10.0  # under drift, a behaviour `memory / drift` steps old counts e^-1 as much
     ctr: float = 0.2  # target mean click rate (sets the bias b)
@@ -92,10 +84,11 @@ class ShopSim:
                                  self.interests_per_user, self.item_noise, self.popularity_exponent,
                                  np.random.default_rng([self.seed, 0]))
         # Calibrate the click bias and the conversion mixing on a fixed sample of this world.
-        self._bias, self._click_std = 0.0, 1.0
-        z = self._sample(4096, np.random.default_rng([self.seed, 1]))["click_logit"]
-        self._bias = _solve_bias(z, self.ctr)
-        self._click_std = float(z.std()) or 1.0
+        self._bias, self._click_std, self._interest_mean, self._interest_std = 0.0, 1.0, 0.0, 1.0
+        calibration = self._sample(4096, np.random.default_rng([self.seed, 1]))
+        z, interest = calibration["click_logit"], calibration["relevance"].sum(1)
+        self._bias, self._click_std = solve_bias(z, self.ctr), float(z.std()) or 1.0
+        self._interest_mean, self._interest_std = float(interest.mean()), float(interest.std()) or 1.0
 
     def _validate(self):
         """Every setting checked, the argument named: an impossible world fails here, not as NaN clicks."""
@@ -111,8 +104,11 @@ class ShopSim:
         for name, low, high, closed in (("drift", 0, 1, "[)"), ("conversion_correlation", -1, 1, "[]"),
                                         ("ctr", 0, 1, "()"), ("item_noise", 0, inf, "()"), ("memory", 0, inf, "()"),
                                         ("relevance_scale", -inf, inf, "()"), ("cross_strength", -inf, inf, "()"),
-                                        ("popularity_exponent", 0, inf, "[)"), ("candidate_from_interest", 0, 1, "[]")):
+                                        ("popularity_exponent", 0, inf, "[)"), ("candidate_from_interest", 0, 1, "[]"),
+                                        ("selection", 0, inf, "[)"), ("cvr_bias", -inf, inf, "()")):
             within(f"ShopSim: {name}", getattr(self, name), low, high, closed)  # item_noise 0: NaN relevance
+        if self.conversion not in ("independent", "post_click"):
+            raise InputError(f"ShopSim: conversion={self.conversion!r}: choose 'independent' or 'post_click' (ESMM)")
         if self.n_users > SLOW_USERS:
             print(f"ShopSim: drawing the interests of {self.n_users:,} users, one user at a time, takes about "
                   f"{self.n_users * SECONDS_PER_USER / 60:.0f} minutes", file=sys.stderr)
@@ -174,6 +170,9 @@ class ShopSim:
         own = (w["item_quality"][item] + w["taste"][age, cat]) / np.sqrt(2)
         rho = self.conversion_correlation
         conv_logit = -1.0 + rho * (click_logit - click_logit.mean()) / self._click_std + np.sqrt(1 - rho ** 2) * own
+        if self.conversion == "post_click":  # p(z=1 | y=1, x): interest drives the click AND the purchase
+            interest = (relevance.sum(1) - self._interest_mean) / self._interest_std
+            conv_logit = self.cvr_bias + self.selection * interest + own
         return dict(user=user, item=item, cat=cat, age=age, gender=gender, pos=pos, device=device,
                     hist_item=hist_item, hist_cat=hist_cat, hist_len=hist_len,
                     relevance=relevance.astype(np.float32), cross=cross, click_logit=click_logit,
@@ -206,6 +205,11 @@ class ShopSim:
         truth = dict(relevance=cols["relevance"], cross=cols["cross"], click_logit=cols["click_logit"],
                      click_prob=click_prob, conversion_prob=conv_prob, item_cat=w["item_cat"],
                      item_vec=w["item_vec"], user_cats=w["user_cats"], user_weights=w["user_weights"])
+        if self.conversion == "post_click":
+            would_buy = np.random.default_rng([self.seed, 3]).random(n_samples) < conv_prob  # a stream of its own
+            labels["conversion"] = labels["click"] & would_buy  # z = 1 implies y = 1
+            truth |= dict(cvr_prob=conv_prob, ctcvr_prob=click_prob * conv_prob, converted_if_clicked=would_buy,
+                          conversion_prob=click_prob * conv_prob)
         return CTRData(features={k: torch.as_tensor(cols[k], dtype=torch.int64) for k in ids},
                        labels={k: torch.as_tensor(v, dtype=torch.float32) for k, v in labels.items()},
                        vocab=self.vocab,

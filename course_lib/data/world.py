@@ -46,3 +46,12 @@ def build_world(C: int, I: int, U: int, d: int, k: int, item_noise: float, popul
         taste=rng.normal(size=(N_AGE + 1, C + 1)),
         items_by_cat=np.concatenate(by_cat), items_cum=np.concatenate(cum),
     )
+
+
+def solve_bias(logits: np.ndarray, rate: float) -> float:
+    """The shift b with mean(sigmoid(logits + b)) = rate (bisection; the mean is increasing in b)."""
+    lo, hi = -30.0, 30.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.mean(1 / (1 + np.exp(-(logits + mid)))) < rate else (lo, mid)
+    return (lo + hi) / 2

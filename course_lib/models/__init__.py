@@ -4,6 +4,9 @@ from .dcn import DCN
 from .dien import DIEN
 from .din import DIN
 from .embedding_mlp import EmbeddingMLP, LogisticRegression
+from .esmm import ESMM
 from .mmoe import MMoE, MultiTaskCTR, OMoE, SharedBottom
+from .ple import CGC, PLE
 
-__all__ = ["DCN", "DIEN", "DIN", "EmbeddingMLP", "LogisticRegression", "MMoE", "MultiTaskCTR", "OMoE", "SharedBottom"]
+__all__ = ["CGC", "DCN", "DIEN", "DIN", "ESMM", "EmbeddingMLP", "LogisticRegression", "MMoE", "MultiTaskCTR", "OMoE",
+           "PLE", "SharedBottom"]

@@ -113,7 +113,8 @@ def matched_bottom_hidden(target_params: int, input_dim: int, n_tasks: int = 2,
 
 
 class MultiTaskCTR(nn.Module):
-    """Click and conversion from the simulator's fields: embeddings -> dense x -> SharedBottom / OMoE / MMoE.
+    """Click and conversion from the simulator's fields: embeddings -> dense x -> SharedBottom / OMoE / MMoE
+    (or, from chapter 6, CGC / PLE with ``n_specific`` experts per task and the rest of ``n_experts`` shared).
 
     x = [context fields, pooled history (item, cat), ad (item, cat)], as in the Embedding & MLP base model.
     forward(batch) -> (B, K) logits, in the order of the labels given to ``fit(..., label=(...))``;
@@ -124,10 +125,10 @@ class MultiTaskCTR(nn.Module):
     def __init__(self, vocab: Vocab, n_tasks: int = 2, kind: str = "mmoe", embed_dim: int = 8,
                  n_experts: int = 4, expert_hidden: int | tuple[int, ...] = 64,
                  bottom_hidden: int | tuple[int, ...] | None = None, tower_hidden: int | tuple[int, ...] = 32,
-                 pooling: str = "sum"):
+                 pooling: str = "sum", n_specific: int = 1):
         super().__init__()
-        if kind not in ("mmoe", "omoe", "shared_bottom"):
-            raise InputError(f"kind must be 'mmoe', 'omoe' or 'shared_bottom', got {kind!r}")
+        if kind not in ("mmoe", "omoe", "shared_bottom", "cgc", "ple"):
+            raise InputError(f"kind must be 'mmoe', 'omoe', 'shared_bottom', 'cgc' or 'ple', got {kind!r}")
         self.pooling, self.n_tasks = check_pooling(pooling), n_tasks
         self.embed = FieldEmbedding(vocab, embed_dim)
         input_dim = self.embed.width()  # context, pooled sequences, the ad's goods, dense
@@ -136,6 +137,14 @@ class MultiTaskCTR(nn.Module):
                 mmoe = n_params(MMoE(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden))
                 bottom_hidden = matched_bottom_hidden(mmoe, input_dim, n_tasks, tower_hidden)
             self.core = SharedBottom(input_dim, n_tasks, bottom_hidden, tower_hidden)
+        elif kind in ("cgc", "ple"):
+            from .ple import PLE  # ple.py builds on this module's experts and gates
+            n_shared = whole("n_experts", n_experts) - n_tasks * whole("n_specific", n_specific)
+            if n_shared < 1:
+                raise InputError(f"n_experts={n_experts} leaves no shared expert after {n_specific} per task for "
+                                 f"{n_tasks} tasks: give n_experts > n_tasks * n_specific")
+            self.core = PLE(input_dim, n_tasks, 1 if kind == "cgc" else 2, n_specific, n_shared, expert_hidden,
+                            tower_hidden)
         else:
             core = MMoE if kind == "mmoe" else OMoE
             self.core = core(input_dim, n_tasks, n_experts, expert_hidden, tower_hidden)
@@ -146,7 +155,8 @@ class MultiTaskCTR(nn.Module):
         user = masked_pool(e.history, e.mask, self.pooling)  # (B, G*D)
         return torch.cat([e.context, user, e.ad, e.dense], -1)  # (B, input_dim)
 
-    def gate_weights(self, batch: dict[str, Tensor]) -> Tensor:
+    def gate_weights(self, batch: dict[str, Tensor]) -> Tensor | list[Tensor]:
+        """MMoE / OMoE: (K, B, E); CGC / PLE: one tensor per level, as ``PLE.gate_weights``."""
         if isinstance(self.core, SharedBottom):
             raise InputError("a Shared-Bottom model has no gates: build it with kind='mmoe' or 'omoe'")
         self.embed.vocab.check(batch)

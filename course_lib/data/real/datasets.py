@@ -5,11 +5,12 @@ import os
 
 from ...errors import InputError
 from ..ctrdata import CTRData
-from . import amazon, census, criteo, movielens
+from . import aliccp, amazon, census, criteo, movielens
 from .common import DatasetNotFoundError, find
 
 LOADERS = {"amazon": (amazon.load_amazon, amazon.SOURCE), "movielens": (movielens.load_movielens, movielens.SOURCE),
-           "criteo": (criteo.load_criteo, criteo.SOURCE), "census": (census.load_census, census.SOURCE)}
+           "criteo": (criteo.load_criteo, criteo.SOURCE), "census": (census.load_census, census.SOURCE),
+           "aliccp": (aliccp.load_aliccp, aliccp.SOURCE)}
 DATASETS = tuple(LOADERS)
 
 
