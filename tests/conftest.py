@@ -1,4 +1,4 @@
-"""Fixtures shared by the quiz tests, and the settings of the property tests."""
+"""Fixtures shared by the quiz and exercise tests, and the settings of the property tests."""
 import tempfile
 
 import hypothesis
@@ -15,6 +15,15 @@ def fresh_quiz_state(monkeypatch, tmp_path):
     bank._load.cache_clear()
     yield
     bank._load.cache_clear()
+
+
+@pytest.fixture
+def exercise_progress(tmp_path, monkeypatch):
+    """An exercise check as a learner runs it: progress in a throwaway folder, and failed checks print their
+    message instead of raising (COURSE_LIB_GRADING unset, as outside nbgrader). Returns the folder."""
+    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("COURSE_LIB_GRADING", raising=False)
+    return tmp_path
 
 
 # Property tests (test_properties.py) draw the same examples on every run, and hypothesis keeps its files in a

@@ -10,10 +10,7 @@ from course_lib.nn import cross_layer_low_rank, cross_layer_v1, cross_layer_v2
 EXERCISES = [ex.cross_layer_v1, ex.cross_layer_v2, ex.low_rank_cross]
 
 
-@pytest.fixture(autouse=True)
-def progress_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("COURSE_LIB_GRADING", raising=False)
+pytestmark = pytest.mark.usefixtures("exercise_progress")  # tests/conftest.py
 
 
 def test_registry_has_the_three_exercises():

@@ -16,10 +16,7 @@ from course_lib.nn import AUGRUCell
 EXERCISES = [ex.aux_loss, ex.masked_softmax, ex.augru_step]
 
 
-@pytest.fixture(autouse=True)
-def progress_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("COURSE_LIB_GRADING", raising=False)
+pytestmark = pytest.mark.usefixtures("exercise_progress")  # tests/conftest.py
 
 
 def test_registry_has_the_three_exercises():

@@ -10,11 +10,7 @@ from course_lib.nn import Dice, attention_pool
 from course_lib.nn import unit_input as lib_unit_input
 
 
-@pytest.fixture(autouse=True)
-def progress_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("COURSE_LIB_GRADING", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("exercise_progress")  # tests/conftest.py
 
 
 def test_registry_has_the_three_exercises():

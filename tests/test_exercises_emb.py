@@ -10,11 +10,7 @@ from course_lib.exercises import registry
 from course_lib.progress_file import load
 
 
-@pytest.fixture(autouse=True)
-def progress_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("COURSE_LIB_GRADING", raising=False)  # failed checks print instead of raising
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("exercise_progress")  # tests/conftest.py
 
 
 def verdict(exercise, fn, capsys) -> str:
@@ -56,11 +52,11 @@ def test_gauc_cases_hold_what_their_notes_say():
 
 
 @pytest.mark.parametrize("exercise", [ex.masked_mean, ex.gauc], ids=lambda e: e.id)
-def test_reference_passes_its_own_check_and_records_progress(exercise, progress_dir):
+def test_reference_passes_its_own_check_and_records_progress(exercise, exercise_progress):
     assert exercise.check(exercise.reference)
     saved = load()["exercises"][exercise.id]
     assert saved["attempts"] == 1 and saved["passed"] is True
-    assert (progress_dir / "progress.json").exists()
+    assert (exercise_progress / "progress.json").exists()
 
 
 def test_a_failed_check_is_recorded_and_a_later_pass_sticks(capsys):

@@ -8,10 +8,7 @@ from course_lib.exercises import registry
 from course_lib.models import mmoe
 
 
-@pytest.fixture(autouse=True)
-def progress_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_LIB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("COURSE_LIB_GRADING", raising=False)
+pytestmark = pytest.mark.usefixtures("exercise_progress")  # tests/conftest.py
 
 
 def test_registry_has_both_exercises():
