@@ -49,12 +49,13 @@ def embedding_map(xy: np.ndarray, categories: np.ndarray, pctr: np.ndarray, show
     return fig
 
 
-def seed_scores(results: Mapping[str, np.ndarray], oracle: float, title: str, xlim=(0.5, 0.95)):
-    """One horizontal bar per model: mean test AUC over seeds with its std, a dot per seed, and the oracle's
-    AUC (the true click probabilities) as a dashed line."""
+def seed_scores(results: Mapping[str, np.ndarray], oracle: float, title: str, xlabel: str = "test AUC",
+                xlim=(0.5, 0.95)):
+    """The ablation tables of DIN and DIEN as a figure: one horizontal bar per model, the mean score over seeds
+    with its std, a dot per seed, and the oracle's score (the true click probabilities) as a dashed line."""
     names = list(results)
     y = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.05))
+    fig, ax = plt.subplots(figsize=(8, 4.2))
     n_seeds = len(next(iter(results.values())))
     ax.barh(y, [np.mean(results[n]) for n in names], xerr=[np.std(results[n]) for n in names],
             color="tab:blue", alpha=0.6, capsize=3, label=f"mean ± std over {n_seeds} seeds")
@@ -64,7 +65,7 @@ def seed_scores(results: Mapping[str, np.ndarray], oracle: float, title: str, xl
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(*xlim)
-    ax.set(xlabel="test AUC", title=title)
+    ax.set(xlabel=xlabel, title=title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.14), ncol=3, fontsize=8)
     return fig
 

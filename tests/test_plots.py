@@ -41,9 +41,9 @@ def test_embedding_map_outlines_the_interest_categories_only():
 
 def test_seed_scores_shows_mean_std_every_seed_and_the_oracle():
     results = {"A": np.array([0.6, 0.7]), "B": np.array([0.8, 0.8])}
-    ax = plots.seed_scores(results, oracle=0.9, title="t").axes[0]
+    ax = plots.seed_scores(results, oracle=0.9, title="t", xlabel="test GAUC").axes[0]
     assert [round(p.get_width(), 6) for p in ax.patches] == [0.65, 0.8]
-    assert ax.lines[-1].get_xdata()[0] == 0.9 and ax.get_xlabel() == "test AUC"
+    assert ax.lines[-1].get_xdata()[0] == 0.9 and ax.get_xlabel() == "test GAUC"
     assert "mean ± std over 2 seeds" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
