@@ -9,6 +9,8 @@
     COURSE_LIB_GRADING    1: a failed exercise check raises (nbgrader's autograder)
     COURSE_LIB_OPTION_SEED  the order of every self-check's options (default: the learner's own seed, kept in
                           the progress file); the tests and the committed notebooks use 0
+    COURSE_LIB_LANG       en or zh: the language of the self-checks, exercises and tables (default en); a
+                          Chinese chapter sets it in its first cell (``course_lib.use_language("zh")``)
 
 A leading ``~`` in a folder is the home folder, as in a shell. Reading a setting imports nothing heavy (the
 progress store and the glossary read them); ``course_lib.runtime`` applies them in a notebook.
@@ -71,6 +73,17 @@ def option_seed() -> int | None:
     if not value.isdigit():
         raise InputError(f"COURSE_LIB_OPTION_SEED={value!r}: set it to a whole number, or unset it")
     return int(value)
+
+
+LANGUAGES = ("en", "zh")
+
+
+def language() -> str:
+    value = os.environ.get("COURSE_LIB_LANG", "").strip().lower() or "en"
+    if value not in LANGUAGES:
+        raise InputError(f"COURSE_LIB_LANG={value!r}: the course is written in {' and '.join(LANGUAGES)}; "
+                         "set it to one of them, or unset it for English")
+    return value
 
 
 def shown(path: Path) -> str:

@@ -159,6 +159,14 @@ questions:
     tags: [interview]
     difficulty: 2
     section: "1. Intro"
+    zh:
+      en_sha: 0123456789ab
+      section: "1. 引言"
+      question: 为什么？
+      options:
+        - {text: 一, feedback: 因为}
+        - {text: 二, feedback: 不是这个}
+      hint: 想一想
 """
 
 
@@ -175,12 +183,17 @@ def test_a_good_bank_loads(tmp_path, monkeypatch):
     write_banks(tmp_path, monkeypatch, **{"02_din.yaml": GOOD})
     (q,) = bank.load_banks().values()
     assert (q.id, q.chapter, q.answer, q.tags, q.difficulty) == ("din.q1", 2, frozenset({0}), ("interview",), 2)
+    (zh,) = bank.load_banks("zh").values()  # the same question in Chinese, with the English answer key
+    assert (zh.id, zh.answer, zh.question, zh.hint, zh.section) == ("din.q1", frozenset({0}), "为什么？", "想一想", "1. 引言")
+    assert [(o.text, o.correct, o.feedback) for o in zh.options] == [("一", True, "因为"), ("二", False, "不是这个")]
     assert bank.get("din.q1") is q
     with pytest.raises(KeyError, match="din.q1"):  # an unknown id lists the chapter's questions
         bank.get("din.q2")
     for bad in (None, "", "   "):
         with pytest.raises(InputError, match="a text such as 'din.no_softmax'"):
             bank.get(bad)
+    monkeypatch.setenv("COURSE_LIB_LANG", "zh")  # the course's language picks the version
+    assert bank.load_banks()["din.q1"] is zh and bank.get("din.q1") is zh
 
 
 BROKEN = {
@@ -204,6 +217,16 @@ BROKEN = {
     "not yaml": ("chapter: 2\nquestions: [\n", "not valid YAML"),
     "empty file": ("", "expected a mapping with the keys"),
     "a title is no longer kept here": (GOOD.replace("chapter: 2\n", "chapter: 2\ntitle: DIN\n"), "unknown keys"),
+    "no Chinese": (GOOD.split("    zh:")[0], r"missing keys \['zh'\]"),
+    "a Chinese option missing": (GOOD.replace("        - {text: 二, feedback: 不是这个}\n", ""),
+                                 "zh: 1 options, the English has 2"),
+    "a Chinese option without feedback": (GOOD.replace("{text: 二, feedback: 不是这个}", "{text: 二}"),
+                                          r"zh: an option: missing keys \['feedback'\]"),
+    "a Chinese option marks itself correct": (GOOD.replace("{text: 二, feedback: 不是这个}",
+                                                           "{text: 二, correct: true, feedback: 不是这个}"),
+                                              r"zh: an option: .*unknown keys \['correct'\]"),
+    "empty Chinese hint": (GOOD.replace("hint: 想一想", "hint: ''"), "zh: hint"),
+    "two Chinese options alike": (GOOD.replace("text: 二", "text: 一"), "zh: two options have the same text"),
 }
 
 
@@ -240,6 +263,13 @@ questions:
     tags: [interview]
     difficulty: 2
     section: "1. Intro"
+    zh:
+      en_sha: 0123456789ab
+      section: "1. 引言"
+      question: 为什么？
+      answer: [一, 二, 三]
+      follow_ups: [{question: 然后呢, answer: 这个}]
+      rubric: {2: 全部, 1: 部分, 0: 没有}
 """
 
 
@@ -249,7 +279,10 @@ questions:
     (OPEN.replace("answer: [one, two, three]", "answer: one"), "answer must be a list"),
     (OPEN.replace("follow_ups: [{question: then what, answer: this}]", "follow_ups: [{question: x}]"),
      r"missing keys \['answer'\]"),
-], ids=["unknown topic", "rubric without 1", "answer not a list", "follow-up without answer"])
+    (OPEN.replace("answer: [一, 二, 三]", "answer: [一, 二]"), "zh: 2 answer points and 1 follow-ups"),
+    (OPEN.replace("rubric: {2: 全部, 1: 部分, 0: 没有}", "rubric: {2: 全部, 1: 部分}"), "zh: rubric must say"),
+], ids=["unknown topic", "rubric without 1", "answer not a list", "follow-up without answer",
+        "a Chinese answer point missing", "Chinese rubric without 0"])
 def test_a_broken_open_bank_is_rejected(text, message, tmp_path, monkeypatch):
     write_banks(tmp_path, monkeypatch)
     (tmp_path / "banks" / "open").mkdir()

@@ -47,6 +47,14 @@ def bank_file(chapter: int, questions: list[tuple[str, str]]) -> str:
     tags: {tags}
     difficulty: 1
     section: "1. Intro"
+    zh:
+      en_sha: 0123456789ab
+      section: "1. 引言"
+      question: 问题 {qid}？
+      options:
+        - {{text: 对, feedback: 因为}}
+        - {{text: 错, feedback: 不是这个}}
+      hint: 想一想
 """ for qid, tags in questions)
     return f"chapter: {chapter}\nquestions:{items}"
 

@@ -15,6 +15,14 @@ Multiple-choice self-checks, ``banks/02_din.yaml`` (close to jupyterquiz's schem
         tags: [interview, attention]
         difficulty: 2               # 1 recall, 2 understanding, 3 transfer
         section: "3. No softmax"    # the notebook section to revisit when the answer is wrong
+        zh:                         # the same question in Chinese (the widgets show it when the language is zh)
+          en_sha: 1f0c...           # i18n.en_sha of the English entry it translates (tests/test_chinese.py)
+          section: "3. 不用 Softmax"  # a heading of the Chinese chapter
+          question: ...
+          options:                  # the same options in the same order: text and feedback (`correct` is the
+            - text: ...             # English option's)
+              feedback: ...
+          hint: ...
 
 Open interview questions, ``banks/open/02_din.yaml``, a pool separate from the self-checks::
 
@@ -25,19 +33,23 @@ Open interview questions, ``banks/open/02_din.yaml``, a pool separate from the s
         rubric: {2: ..., 1: ..., 0: ...}                  # how learners grade themselves
         topics: [din_vs_transformer]                      # from TOPICS
         tags, difficulty, section  # as above (the review chapter's section names the chapters it spans)
+        zh: {en_sha, section, question, answer, follow_ups, rubric}   # the Chinese, as above
+
+``load_banks()`` and ``load_open()`` give the questions in the course's language (``settings.language``).
 
 ``load_banks`` and ``load_open`` check all of this (unknown keys too, so a typo cannot silently drop a hint)
 and raise BankError naming the file and the question.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 import yaml
 
 from .. import chapters as course
+from .. import settings
 from ..errors import InputError
 
 BANKS = Path(__file__).parent / "banks"
@@ -134,34 +146,55 @@ def _common(q: dict, chapter: int, where: str) -> dict:
                 question=_text(q["question"], f"{where}: question"))
 
 
-def _option(o, where: str) -> Option:
-    o = _keys(o, ("text", "correct", "feedback"), f"{where}: an option")
+def _option(o: dict, where: str) -> Option:
     if not isinstance(o["correct"], bool):
         raise BankError(f"{where}: `correct` must be true or false, got {o['correct']!r}")
     return Option(_text(o["text"], f"{where}: option text"), o["correct"],
                   _text(o["feedback"], f"{where}: feedback of option {o['text']!r}"))
 
 
-def _question(q, chapter: int, where: str) -> Question:
-    q = _keys(q, ("id", "question", "type", "options", "hint", "tags", "difficulty", "section"), where)
+def _texts(options, where: str, keys: tuple[str, ...]) -> list[dict]:
+    if not isinstance(options, list):
+        raise BankError(f"{where}: options must be a list")
+    options = [_keys(o, keys, f"{where}: an option") for o in options]
+    if len({str(o["text"]).strip() for o in options}) != len(options):
+        raise BankError(f"{where}: two options have the same text")
+    return options
+
+
+def _chinese(q: dict, keys: tuple[str, ...], where: str) -> dict:
+    """The zh block's texts, checked; ``en_sha`` is checked against the English by tests/test_chinese.py."""
+    zh = _keys(q["zh"], ("en_sha", "section", *keys), f"{where}: zh")
+    return {k: zh[k] for k in ("section", *keys)}
+
+
+def _question(q, chapter: int, where: str) -> dict[str, Question]:
+    """The question in each language."""
+    q = _keys(q, ("id", "question", "type", "options", "hint", "tags", "difficulty", "section", "zh"), where)
     if q["type"] not in TYPES:
         raise BankError(f"{where}: type must be one of {TYPES}, got {q['type']!r}")
-    if not isinstance(q["options"], list):
-        raise BankError(f"{where}: options must be a list")
-    options = tuple(_option(o, where) for o in q["options"])
+    options = tuple(_option(o, where) for o in _texts(q["options"], where, ("text", "correct", "feedback")))
     n_correct = sum(o.correct for o in options)
     if len(options) < 2 or n_correct == 0 or (q["type"] == "single" and n_correct != 1):
         raise BankError(f"{where}: {len(options)} options with {n_correct} correct do not fit type {q['type']!r} "
                         "(single: exactly one correct; multiple: at least one; both: two options or more)")
-    if len({o.text for o in options}) != len(options):
-        raise BankError(f"{where}: two options have the same text")
-    return Question(type=q["type"], options=options, hint=_text(q["hint"], f"{where}: hint"),
-                    **_common(q, chapter, where))
+    en = Question(type=q["type"], options=options, hint=_text(q["hint"], f"{where}: hint"),
+                  **_common(q, chapter, where))
+    zh, where = _chinese(q, ("question", "options", "hint"), where), f"{where}: zh"
+    translated = _texts(zh["options"], where, ("text", "feedback"))
+    if len(translated) != len(options):
+        raise BankError(f"{where}: {len(translated)} options, the English has {len(options)}: translate each "
+                        "English option, in the same order")
+    return dict(en=en, zh=replace(  # the English answer key: the same options are correct in both languages
+        en, question=_text(zh["question"], f"{where}: question"), hint=_text(zh["hint"], f"{where}: hint"),
+        section=_text(zh["section"], f"{where}: section"),
+        options=tuple(Option(_text(t["text"], f"{where}: option text"), o.correct,
+                             _text(t["feedback"], f"{where}: feedback of option {t['text']!r}"))
+                      for t, o in zip(translated, options))))
 
 
-def _open_question(q, chapter: int, where: str) -> OpenQuestion:
-    q = _keys(q, ("id", "question", "answer", "follow_ups", "rubric", "topics", "tags", "difficulty", "section"),
-              where)
+def _answers(q: dict, where: str) -> dict:
+    """An open question's answer points, follow-ups and rubric (in either language), checked."""
     if not isinstance(q["answer"], list) or not q["answer"]:
         raise BankError(f"{where}: answer must be a list of the points a strong answer makes")
     if not isinstance(q["follow_ups"], list):
@@ -171,9 +204,24 @@ def _open_question(q, chapter: int, where: str) -> OpenQuestion:
     rubric = q["rubric"]
     if not isinstance(rubric, dict) or sorted(rubric, key=str) != [0, 1, 2]:
         raise BankError(f"{where}: rubric must say what earns 0, 1 and 2, got {rubric!r}")
-    return OpenQuestion(answer=tuple(_text(a, f"{where}: answer point") for a in q["answer"]), follow_ups=follow_ups,
-                        rubric={g: _text(rubric[g], f"{where}: rubric {g}") for g in (0, 1, 2)},
-                        topics=_words(q["topics"], f"{where}: topics", TOPICS), **_common(q, chapter, where))
+    return dict(answer=tuple(_text(a, f"{where}: answer point") for a in q["answer"]), follow_ups=follow_ups,
+                rubric={g: _text(rubric[g], f"{where}: rubric {g}") for g in (0, 1, 2)})
+
+
+def _open_question(q, chapter: int, where: str) -> dict[str, OpenQuestion]:
+    """The open question in each language."""
+    q = _keys(q, ("id", "question", "answer", "follow_ups", "rubric", "topics", "tags", "difficulty", "section",
+                  "zh"), where)
+    en = OpenQuestion(topics=_words(q["topics"], f"{where}: topics", TOPICS), **_answers(q, where),
+                      **_common(q, chapter, where))
+    zh, where = _chinese(q, ("question", "answer", "follow_ups", "rubric"), where), f"{where}: zh"
+    translated = _answers(zh, where)
+    if (len(translated["answer"]), len(translated["follow_ups"])) != (len(en.answer), len(en.follow_ups)):
+        raise BankError(f"{where}: {len(translated['answer'])} answer points and {len(translated['follow_ups'])} "
+                        f"follow-ups, the English has {len(en.answer)} and {len(en.follow_ups)}: translate each, "
+                        "in the same order")
+    return dict(en=en, zh=replace(en, question=_text(zh["question"], f"{where}: question"),
+                                  section=_text(zh["section"], f"{where}: section"), **translated))
 
 
 def _parse(path: Path, parse_one) -> list:
@@ -193,27 +241,30 @@ def _parse(path: Path, parse_one) -> list:
 
 
 @cache
-def _load() -> tuple[dict[str, Question], dict[str, OpenQuestion]]:
-    """Read and check every bank once. Cached: after changing ``BANKS`` (tests do) call ``_load.cache_clear()``."""
-    found: dict[str, Question | OpenQuestion] = {}
+def _load() -> dict[str, tuple[dict[str, Question], dict[str, OpenQuestion]]]:
+    """Read and check every bank once, in both languages: language -> (self-checks, open questions) by id.
+    Cached: after changing ``BANKS`` (tests do) call ``_load.cache_clear()``."""
+    found: dict[str, dict[str, Question | OpenQuestion]] = {}
     for pattern, parse_one in (("*.yaml", _question), ("open/*.yaml", _open_question)):
         for path in sorted(Path(BANKS).glob(pattern)):
             for q in _parse(path, parse_one):
-                if q.id in found:
-                    raise BankError(f"{path.name}: duplicate question id {q.id!r}")
-                found[q.id] = q
-    return ({k: q for k, q in found.items() if isinstance(q, Question)},
-            {k: q for k, q in found.items() if isinstance(q, OpenQuestion)})
+                if q["en"].id in found:
+                    raise BankError(f"{path.name}: duplicate question id {q['en'].id!r}")
+                found[q["en"].id] = q
+    return {lang: ({k: q[lang] for k, q in found.items() if isinstance(q[lang], Question)},
+                   {k: q[lang] for k, q in found.items() if isinstance(q[lang], OpenQuestion)})
+            for lang in settings.LANGUAGES}
 
 
-def load_banks() -> dict[str, Question]:
-    """Every multiple-choice question by id; raises BankError on a schema violation or a duplicate id."""
-    return _load()[0]
+def load_banks(language: str | None = None) -> dict[str, Question]:
+    """Every multiple-choice question by id, in ``language`` (default: the course's); raises BankError on a
+    schema violation or a duplicate id."""
+    return _load()[language or settings.language()][0]
 
 
-def load_open() -> dict[str, OpenQuestion]:
-    """Every open interview question by id."""
-    return _load()[1]
+def load_open(language: str | None = None) -> dict[str, OpenQuestion]:
+    """Every open interview question by id, in ``language`` (default: the course's)."""
+    return _load()[language or settings.language()][1]
 
 
 class UnknownQuestion(KeyError):

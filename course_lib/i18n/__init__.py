@@ -1,0 +1,51 @@
+"""The course in English and Chinese: the language setting and the Chinese of every message course_lib shows.
+
+English is the source: every message is written in English where it is used, and ``tr`` looks it up in
+``zh.yaml`` (English message -> Chinese) when the language is Chinese. A message with values is a template,
+``tr("returned shape {got}, expected {expected}", got=..., expected=...)``, so the two languages may place
+the values differently. Keyed by the English, a changed message has no Chinese until it is translated again;
+tests/test_chinese.py finds every message of course_lib and fails on one without its Chinese, or on Chinese
+of a message that no longer exists. The banks hold their Chinese beside the English (course_lib.quiz.bank),
+the chapters theirs in translations/zh/ (tools/zh_notebooks.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .. import settings
+from ..errors import InputError
+
+CATALOGUE = Path(__file__).with_name("zh.yaml")
+
+
+def use_language(language: str) -> None:
+    """Show the course's messages in ``language`` ("en" or "zh") from now on, in this process and the ones it
+    starts; a Chinese chapter calls ``use_language("zh")`` in its first cell."""
+    if language not in settings.LANGUAGES:
+        raise InputError(f"use_language({language!r}): the course is written in "
+                         f"{' and '.join(map(repr, settings.LANGUAGES))}")
+    os.environ["COURSE_LIB_LANG"] = language
+
+
+@cache
+def catalogue() -> dict[str, str]:
+    """English message -> its Chinese."""
+    return yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+
+
+def tr(message: str, **values) -> str:
+    """``message`` in the course's language, with ``values`` filled into its {placeholders}."""
+    if settings.language() == "zh":
+        message = catalogue().get(message, message)
+    return message.format(**values) if values else message
+
+
+def en_sha(text: str) -> str:
+    """The hash a translation records of the English it translates (12 hex digits of SHA-256): when the
+    English changes, the translation is stale until it is translated again."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
