@@ -18,8 +18,10 @@ Around it:
     experiments            each chapter's experiment on a paper's public dataset
     quiz, exercises        self-checks, open interview questions, spaced repetition; code exercises
     chapters, progress_file, glossary   the chapter table, the learner's saved progress, the English/Chinese terms
+    i18n                   the language setting (``use_language("zh")``) and the Chinese of every message
 """
 from .glossary import glossary  # the function; the module stays importable as course_lib.glossary
+from .i18n import use_language
 
 __version__ = "0.1.0"
-__all__ = ["glossary"]
+__all__ = ["glossary", "use_language"]

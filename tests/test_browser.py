@@ -49,6 +49,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from course_lib import i18n
 from course_lib.quiz import bank, grading
 
 from notebook_questions import asked_in  # tests/notebook_questions.py
@@ -58,6 +59,9 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 CHAPTERS = sorted(NOTEBOOK_DIR.glob("0*.ipynb"))
+# The chapters run here in Chinese: the same code as the English ones (tests/test_chinese.py), which nbval runs,
+# so every chapter's code runs on two kernel sets and every Chinese chapter runs once.
+CHAPTERS_ZH = sorted((NOTEBOOK_DIR / "zh").glob("0*.ipynb"))
 FIRST_CHAPTER = "01_embedding_mlp.ipynb"  # the README names it; the file browser must list it
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -103,12 +107,12 @@ class Recipe:
     server: list[str]
 
 
-def make_lab_recipe(learner: Path) -> Recipe:
-    """The recipe of ``make lab`` with $(BIN) the bin folder of the Python running the tests (.venv/bin under
-    ``make test``) and $(LEARNER) the given folder, never the learner's own my-notebooks/."""
+def make_lab_recipe(learner: Path, target: str = "lab") -> Recipe:
+    """The recipe of ``make lab`` (or ``make lab-zh``) with $(BIN) the bin folder of the Python running the tests
+    (.venv/bin under ``make test``) and $(LEARNER) the given folder, never the learner's own my-notebooks/."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = re.search(r"^lab:.*\n((?:\t.*\n?)+)", makefile, re.M)
-    assert recipe, "the Makefile has no `lab` target: the README's course command is `make lab`"
+    recipe = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n?)+)", makefile, re.M)
+    assert recipe, f"the Makefile has no `{target}` target: the README's course command is `make {target}`"
     bin_dir = Path(sys.executable).parent
     lines = []
     for line in recipe.group(1).splitlines():
@@ -161,8 +165,9 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     on a free loopback port with a throwaway token-less config."""
     tmp = tmp_path_factory.mktemp("jupyterlab")
     recipe = make_lab_recipe(tmp / "my-notebooks")
-    made = subprocess.run(recipe.copies, cwd=ROOT, capture_output=True, text=True)
-    assert made.returncode == 0, f"making the learner's copies failed: {made.stderr}"
+    for copies in (recipe.copies, make_lab_recipe(tmp / "my-notebooks", "lab-zh").copies):  # English, Chinese
+        made = subprocess.run(copies, cwd=ROOT, capture_output=True, text=True)
+        assert made.returncode == 0, f"making the learner's copies failed: {made.stderr}"
     config, progress_dir = tmp / "config", tmp / "progress"
     for d in ("config/labconfig", "data", "runtime", "ipython", "progress", "user-settings", "workspaces"):
         (tmp / d).mkdir(parents=True)
@@ -430,11 +435,12 @@ def choose(quiz, q: bank.Question, indices: set[int], shown: tuple[int, ...]) ->
         assert options.nth(k).locator("input").is_checked() == (i in indices), f"{q.id}: option {k} not (un)ticked"
 
 
-def check_and_read(quiz, q: bank.Question, indices: set[int], verdict: str, shown: tuple[int, ...]) -> None:
+def check_and_read(quiz, q: bank.Question, indices: set[int], verdict: str, shown: tuple[int, ...],
+                   button: str = "Check") -> None:
     from playwright.sync_api import expect
 
     choose(quiz, q, indices, shown)
-    quiz.get_by_role("button", name="Check", exact=True).click()
+    quiz.get_by_role("button", name=button, exact=True).click()
     feedback = quiz.locator(":scope > .widget-htmlmath").last  # the VBox's last child: the feedback
     expect(feedback).to_contain_text(verdict, timeout=UI_TIMEOUT * 1000)
     for i in sorted(indices):
@@ -473,8 +479,10 @@ def test_chromium_is_installed():
 def test_make_lab_serves_the_learners_copies(browser, lab, page):
     """`make lab` (the README's course command) made the learner's copies and serves them on loopback."""
     names = {item["name"] for item in get_json(f"{lab.url}/api/contents/")["content"]}
-    expected = {FIRST_CHAPTER} | {p.name for p in CHAPTERS}
+    expected = {FIRST_CHAPTER, "zh"} | {p.name for p in CHAPTERS}  # zh/: the Chinese copies (`make lab-zh`)
     assert expected <= names, f"/api/contents/ lists {sorted(names)}; missing {sorted(expected - names)}"
+    names_zh = {item["name"] for item in get_json(f"{lab.url}/api/contents/zh")["content"]}
+    assert {p.name for p in CHAPTERS_ZH} <= names_zh, names_zh
 
     from playwright.sync_api import expect
 
@@ -489,38 +497,41 @@ def test_make_lab_serves_the_learners_copies(browser, lab, page):
     assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"
 
 
-@pytest.mark.parametrize("notebook", CHAPTERS or [pytest.param(None, id="no-chapters")],
-                         ids=lambda p: p.stem if p else "no-chapters")
+@pytest.mark.parametrize("notebook", CHAPTERS_ZH or [pytest.param(None, id="no-chapters")],
+                         ids=lambda p: f"zh-{p.stem}" if p else "no-chapters")
 def test_chapter_runs_in_jupyterlab(notebook, browser, lab, page):
-    """Run All on the learner's copy: every cell runs, blank exercises say "Not done yet", self-checks work."""
-    assert notebook is not None, f"no chapter notebooks {NOTEBOOK_DIR}/0*.ipynb"
-    (ARTIFACTS / f"{notebook.stem}-failure.png").unlink(missing_ok=True)
-    copy = lab.folder / notebook.name
+    """Run All on the learner's Chinese copy: every cell runs, blank exercises say "Not done yet" (in Chinese),
+    and a self-check shows its question, options and feedback in Chinese, and grades."""
+    assert notebook is not None, f"no chapter notebooks {NOTEBOOK_DIR}/zh/0*.ipynb"
+    name, stem = f"zh/{notebook.name}", f"zh-{notebook.stem}"
+    (ARTIFACTS / f"{stem}-failure.png").unlink(missing_ok=True)
+    copy = lab.folder / name
     saved_bytes = copy.read_bytes()
     sources = code_sources(copy)
     asked = asked_in(notebook)  # its ask("...") calls and the review(...) drill of the review chapter, in order
-    assert asked, f"{notebook.name} calls no ask(...) self-check"
-    with screenshot_on_failure(page, notebook.stem):
-        panel = open_notebook(page, lab, notebook.name, workspace=f"test-{notebook.stem}")
-        cells = run_all_cells(page, panel, notebook.name)
-        assert_no_errors(cells, sources, notebook.name)
+    assert asked, f"{name} calls no ask(...) self-check"
+    zh = i18n.catalogue()
+    with screenshot_on_failure(page, stem):
+        panel = open_notebook(page, lab, name, workspace=f"test-{stem}")
+        cells = run_all_cells(page, panel, name)
+        assert_no_errors(cells, sources, name)
         checks = sum(bool(src and re.match(r"ex\.\w+\.check\(", src)) for src in sources)
-        not_done = panel.locator(".jp-OutputArea-output", has_text="Not done yet")
-        assert not_done.count() == checks, f"{notebook.name}: {not_done.count()} of {checks} blank exercises say so"
-        quizzes = wait_for_widgets(page, panel, len(asked), notebook.name)
+        not_done = panel.locator(".jp-OutputArea-output", has_text=zh["⏳ Not done yet: {message}"].split("{")[0])
+        assert not_done.count() == checks, f"{name}: {not_done.count()} of {checks} blank exercises say so"
+        quizzes = wait_for_widgets(page, panel, len(asked), name)
 
-        q = bank.get(asked[0])
+        q = bank.load_banks("zh")[asked[0]]  # the first question each chapter asks is a self-check
         quiz = quizzes.first
         shown = shown_order(lab, q)
-        check_and_read(quiz, q, wrong_choice(q), "Not quite.", shown)
-        check_and_read(quiz, q, set(q.answer), "Correct!", shown)
+        check_and_read(quiz, q, wrong_choice(q), zh["Not quite."], shown, button=zh["Check"])
+        check_and_read(quiz, q, set(q.answer), zh["Correct!"], shown, button=zh["Check"])
         record = read_progress(lab, q.id, attempts=2)
         assert record is not None, f"no progress saved for {q.id} in {lab.progress_dir}"
         assert (record["attempts"], record["correct"], record["first_try"]) == (2, True, False), record
 
-        screenshot_centered(page, quiz, ARTIFACTS / f"{notebook.stem}.png")
-        quiz.screenshot(path=ARTIFACTS / f"{notebook.stem}-quiz.png")
-    assert copy.read_bytes() == saved_bytes, f"{notebook.name} was modified (saved) by the browser run"
+        screenshot_centered(page, quiz, ARTIFACTS / f"{stem}.png")
+        quiz.screenshot(path=ARTIFACTS / f"{stem}-quiz.png")
+    assert copy.read_bytes() == saved_bytes, f"{name} was modified (saved) by the browser run"
     assert browser.offsite == [], f"the page tried to reach non-loopback addresses: {browser.offsite}"
 
 

@@ -99,12 +99,15 @@ def test_import_course_lib_stays_light():
 
 @pytest.mark.parametrize("text, message", [
     ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n", r"entry 1 \('X'\): needs exactly the keys"),
-    ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n  notebooks: [07_review]\n", "unknown: \\['07_review'\\]"),
-    ("- term: X\n  zh: 中\n  aka: Y\n  definition: d\n  notebooks: [02_din]\n", "aka must be a list"),
-    ("- term: X\n  zh: ''\n  aka: []\n  definition: d\n  notebooks: [02_din]\n", "zh must be a non-empty text"),
-    ("- term: X\n  zh: 中\n  aka: [Y]\n  definition: d\n  notebooks: [02_din]\n"
-     "- term: Z\n  zh: 文\n  aka: [y]\n  definition: d\n  notebooks: [02_din]\n", "'y' of 'Z' is also a name of 'X'"),
-    ("- term: X-1\n  zh: 中\n  aka: [x 1]\n  definition: d\n  notebooks: [02_din]\n", "lists a name twice"),
+    ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n  zh_definition: 释义\n  avoid: []\n  notebooks: [07_review]\n", "unknown: \\['07_review'\\]"),
+    ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n  zh_definition: 释义\n  avoid: 乙\n  notebooks: [02_din]\n", "avoid must be a list"),
+    ("- term: X\n  zh: 中\n  aka: []\n  definition: d\n  zh_definition: ''\n  avoid: []\n  notebooks: [02_din]\n",
+     "zh_definition must be a non-empty text"),
+    ("- term: X\n  zh: 中\n  aka: Y\n  definition: d\n  zh_definition: 释义\n  avoid: []\n  notebooks: [02_din]\n", "aka must be a list"),
+    ("- term: X\n  zh: ''\n  aka: []\n  definition: d\n  zh_definition: 释义\n  avoid: []\n  notebooks: [02_din]\n", "zh must be a non-empty text"),
+    ("- term: X\n  zh: 中\n  aka: [Y]\n  definition: d\n  zh_definition: 释义\n  avoid: []\n  notebooks: [02_din]\n"
+     "- term: Z\n  zh: 文\n  aka: [y]\n  definition: d\n  zh_definition: 释义\n  avoid: []\n  notebooks: [02_din]\n", "'y' of 'Z' is also a name of 'X'"),
+    ("- term: X-1\n  zh: 中\n  aka: [x 1]\n  definition: d\n  zh_definition: 释义\n  avoid: []\n  notebooks: [02_din]\n", "lists a name twice"),
     ("- term: [unclosed\n", "(?s)not valid YAML.*line 1"),
 ])
 def test_a_broken_data_file_is_named_with_what_to_fix(text, message, tmp_path, monkeypatch):

@@ -78,9 +78,11 @@ def test_the_shipped_section_index_is_up_to_date():
     assert section_index.main(["--check"]) == 0, "run: python tools/section_index.py"
 
 
-def test_every_bank_question_is_taught_once_in_its_chapter_notebook_under_its_bank_section():
+@pytest.mark.parametrize("language", section_index.EDITIONS)
+def test_every_bank_question_is_taught_once_in_its_chapter_notebook_under_its_bank_section(language, monkeypatch):
+    monkeypatch.setenv("COURSE_LIB_LANG", language)  # the Chinese bank's sections are the Chinese chapters' headings
     for qid, q in bank.load_banks().items():
-        notebook = ROOT / "notebooks" / f"{chapters.BY_NUMBER[q.chapter].notebook}.ipynb"
+        notebook = section_index.EDITIONS[language] / f"{chapters.BY_NUMBER[q.chapter].notebook}.ipynb"
         assert qid in sections.index(), f"{qid}: no ask({qid!r}) in {notebook.name}"
         where = sections.where(q)
         assert where.notebook == notebook.name and where.exact
@@ -95,9 +97,11 @@ def test_every_chapter_notebook_exists():
         assert (ROOT / "notebooks" / f"{c.notebook}.ipynb").is_file(), c
 
 
-def test_the_heading_is_a_real_level_2_heading_of_the_notebook():
-    for qid, where in sections.index().items():
-        text = "\n".join("".join(c["source"]) for c in section_index.cells(ROOT / "notebooks" / where.notebook)
+@pytest.mark.parametrize("language", section_index.EDITIONS)
+def test_the_heading_is_a_real_level_2_heading_of_the_notebook(language):
+    for qid, where in sections.index(language).items():
+        folder = section_index.EDITIONS[language]
+        text = "\n".join("".join(c["source"]) for c in section_index.cells(folder / where.notebook)
                          if c["cell_type"] == "markdown")
         assert re.search(rf"^## {re.escape(where.heading)}\s*$", text.replace("`", ""), re.M), (qid, where)
 

@@ -3,6 +3,7 @@
     python tools/learner_copies.py                       # make missing copies in my-notebooks/ (`make lab` runs this)
     python tools/learner_copies.py --refresh 02          # take the course's new version of chapter 02
                                                          #   (your copy is first moved to my-notebooks/backups/)
+    python tools/learner_copies.py --lang zh             # the Chinese chapters, in my-notebooks/zh/ (`make lab-zh`)
 
 A copy is built from the committed notebook by the instructor build's machinery: nbgrader's ClearSolutions
 blanks every solution region (``### BEGIN SOLUTION`` ... ``### END SOLUTION``) to a stub, and the outputs
@@ -32,7 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "notebooks"
 OUT = ROOT / "my-notebooks"
 MANIFEST = ".course-copies.json"
-STUB = "# YOUR CODE HERE: replace this line and the next with your solution\nraise NotImplementedError()"
+STUBS = {  # what a blanked solution region says, in the chapter's language (tools/zh_notebooks.py marks zh ones)
+    "en": "# YOUR CODE HERE: replace this line and the next with your solution\nraise NotImplementedError()",
+    "zh": "# 在这里写你的代码：把这一行和下一行换成你的解答\nraise NotImplementedError()",
+}
 
 
 def version(notebook: nbformat.NotebookNode) -> str:
@@ -49,7 +53,8 @@ def is_exercise(cell) -> bool:
 def learner_version(source: Path) -> nbformat.NotebookNode:
     """The learner's copy of ``source``: solutions blanked, exercise outputs cleared, no saved widget state."""
     notebook = nbformat.read(source, as_version=4)
-    notebook, _ = ClearSolutions(code_stub={"python": STUB}).preprocess(notebook, {})
+    stub = STUBS[notebook.metadata.get("course_language", "en")]
+    notebook, _ = ClearSolutions(code_stub={"python": stub}).preprocess(notebook, {})
     for cell in notebook.cells:
         if cell.cell_type == "code" and is_exercise(cell):
             cell.outputs, cell.execution_count = [], None
@@ -131,11 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="the learner's folder (default: my-notebooks/)")
     parser.add_argument("--sources", type=Path, default=SOURCES, help=argparse.SUPPRESS)
+    parser.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="zh: the Chinese chapters (notebooks/zh/), copied to the folder's zh/")
     parser.add_argument("--refresh", nargs="*", default=(), metavar="CHAPTER",
                         help="replace these copies with the course's current version (yours go to backups/)")
     args = parser.parse_args(argv)
     try:
-        report = sync(args.sources, args.out, tuple(args.refresh))
+        chinese = args.lang == "zh"
+        report = sync(args.sources / "zh" if chinese else args.sources, args.out / "zh" if chinese else args.out,
+                      tuple(args.refresh))
     except ValueError as err:
         parser.error(str(err))
     for line in report:

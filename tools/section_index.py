@@ -6,6 +6,7 @@
 A chapter notebook asks a question in a code cell calling ``ask("din.no_softmax")``; the section teaching it is
 the nearest level-2 Markdown heading (``## 3. No softmax: ...``) above that cell. Only the first ask of a
 question in its own chapter's notebook counts (a recap in another chapter, or the review drill, does not).
+The index holds both editions: "en" read from notebooks/, "zh" from the Chinese chapters in notebooks/zh/.
 The index ships inside course_lib, so the installed package never reads the repository's notebooks.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from course_lib import chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+EDITIONS = {"en": NOTEBOOKS, "zh": NOTEBOOKS / "zh"}  # language -> its chapters
 INDEX = ROOT / "course_lib" / "quiz" / "sections.json"
 ASK = re.compile(r"""\bask\(\s*["']([\w.\-]+)["']\s*\)""")
 SECTION = re.compile(r"^##\s+(.+?)\s*#*\s*$")  # level 2 only: "### Exercise 1" stays inside its section
@@ -78,14 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the shipped index is up to date")
     args = parser.parse_args(argv)
-    fresh = text(build())
+    fresh = text({language: build(folder) for language, folder in EDITIONS.items()})
     if args.check:
         if INDEX.read_text(encoding="utf-8") != fresh:
             print(f"{INDEX.relative_to(ROOT)} is out of date: run python tools/section_index.py", file=sys.stderr)
             return 1
         return 0
     INDEX.write_text(fresh, encoding="utf-8")
-    print(f"wrote {INDEX.relative_to(ROOT)} ({fresh.count('notebook')} questions)")
+    print(f"wrote {INDEX.relative_to(ROOT)} ({fresh.count('notebook')} questions in {len(EDITIONS)} languages)")
     return 0
 
 

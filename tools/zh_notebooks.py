@@ -4,29 +4,28 @@
     python tools/zh_notebooks.py --check    # list what is stale or missing; exit 1 if anything is
 
 A Chinese chapter is its English chapter with every markdown cell replaced by its translation in
-translations/zh/notebooks/<chapter>.yaml; code cells are the English ones, character for character. Each
-translation records ``en_sha``, the hash of the English text it translates, so a change to an English cell
-shows up here as a stale translation until its Chinese is updated in the same commit.
+translations/zh/notebooks/<chapter>.yaml, and one line added to the first code cell, which switches course_lib
+to Chinese (``LANGUAGE_LINE``); every code cell is otherwise the English one, character for character, and
+keeps its outputs until ``make figures`` executes the Chinese chapter. Each translation records ``en_sha``, the
+hash of the English it translates, so a changed English cell shows up here as a stale translation until its
+Chinese is updated in the same commit. tests/test_chinese.py runs ``problems`` and compares the code cells.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 
 import nbformat
 import yaml
 
+from course_lib.i18n import en_sha
+
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = ROOT / "notebooks"
 CHINESE = ENGLISH / "zh"
 TRANSLATIONS = ROOT / "translations" / "zh" / "notebooks"
-
-
-def en_sha(text: str) -> str:
-    """The hash a translation records of the English text it translates."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+LANGUAGE_LINE = 'course_lib.use_language("zh")  # 中文版：自测题、练习反馈和进度表都用中文显示\n\n'
 
 
 def chapters() -> list[Path]:
@@ -54,14 +53,29 @@ def problems(chapter: Path) -> list[str]:
     return found
 
 
+def first_code(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return next(c for c in notebook.cells if c.cell_type == "code")
+
+
 def chinese(chapter: Path) -> nbformat.NotebookNode:
-    """The Chinese chapter: the English notebook with its markdown cells translated."""
+    """The Chinese chapter: the English notebook with its markdown translated and the language set to zh. Code
+    cells keep the outputs of the Chinese chapter already on disk, if it has the same code (else none)."""
     notebook = nbformat.read(chapter, as_version=4)
     zh = translations(chapter)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = zh[cell.id]["zh"].rstrip("\n")
-    notebook.metadata["language_course"] = "zh"
+        else:
+            cell.outputs, cell.execution_count = [], None
+    guard, _, rest = first_code(notebook).source.partition("\n\n")  # after the try/except that imports course_lib
+    first_code(notebook).source = f"{guard}\n\n{LANGUAGE_LINE}{rest}"
+    old = CHINESE / chapter.name
+    if old.exists():
+        executed = {c.id: c for c in nbformat.read(old, as_version=4).cells if c.cell_type == "code"}
+        for cell in notebook.cells:
+            if cell.cell_type == "code" and cell.id in executed and executed[cell.id].source == cell.source:
+                cell.outputs, cell.execution_count = executed[cell.id].outputs, executed[cell.id].execution_count
+    notebook.metadata["course_language"] = "zh"
     return notebook
 
 

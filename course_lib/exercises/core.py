@@ -36,11 +36,12 @@ from pathlib import Path
 import torch
 
 from .. import settings
+from ..i18n import N_, tr
 from ..progress_file import record_exercise
 
 CASE_SEED = 0  # torch seed under which ``cases()`` builds its random inputs
-NOT_DONE = ("write your function in the cell above (replace the line `raise NotImplementedError()`), run that "
-            "cell, then run this check again.")
+NOT_DONE = N_("write your function in the cell above (replace the line `raise NotImplementedError()`), run that "
+              "cell, then run this check again.")
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,9 @@ def _clone(x):
 
 def _describe(x) -> str:
     if isinstance(x, torch.Tensor):
-        return f"a tensor of shape {tuple(x.shape)}"
+        return tr("a tensor of shape {shape}", shape=tuple(x.shape))
     if isinstance(x, (tuple, list)):
-        return f"a {type(x).__name__} of {len(x)}"
+        return tr("a {kind} of {n}", kind=type(x).__name__, n=len(x))
     return f"{type(x).__name__} {x!r}" if x is not None else "None"
 
 
@@ -109,20 +110,22 @@ def _all_not_finite(x) -> bool:
 def _mismatch(got, expected) -> str | None:
     """How the output's type or shape differs from the reference's, or None if only the values can differ."""
     if got is None and expected is not None:
-        return "your function returned None: did you forget `return`?"
+        return tr("your function returned None: did you forget `return`?")
     if isinstance(got, str) and not isinstance(expected, str):
-        return f"your function returned the text {got!r}: return the number itself, not a formatted string"
+        return tr("your function returned the text {text}: return the number itself, not a formatted string",
+                  text=repr(got))
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return f"returned {_describe(got)}, expected a tensor of shape {tuple(expected.shape)}"
+            return tr("returned {got}, expected a tensor of shape {shape}", got=_describe(got),
+                      shape=tuple(expected.shape))
         if got.shape != expected.shape:
-            return f"returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+            return tr("returned shape {got}, expected {expected}", got=tuple(got.shape), expected=tuple(expected.shape))
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"returned {_describe(got)}, expected {_describe(expected)}"
+            return tr("returned {got}, expected {expected}", got=_describe(got), expected=_describe(expected))
         for i, (g, e) in enumerate(zip(got, expected)):
             if (m := _mismatch(g, e)) is not None:
-                return f"output {i}: {m}"
+                return tr("output {i}: {message}", i=i, message=m)
     return None
 
 
@@ -132,13 +135,15 @@ def _difference(got, expected, atol: float) -> str:
         g, e = got.detach().double(), expected.detach().double()
         diff = torch.nan_to_num((g - e).abs(), nan=torch.inf)
         at = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape))
-        where = f" at index {at}" if at else ""
-        return f"largest difference{where}: expected {e[at].item():.6g}, got {g[at].item():.6g}"
+        values = dict(expected=f"{e[at].item():.6g}", got=f"{g[at].item():.6g}")
+        if at:
+            return tr("largest difference at index {at}: expected {expected}, got {got}", at=at, **values)
+        return tr("largest difference: expected {expected}, got {got}", **values)
     if isinstance(expected, (tuple, list)):
         for i, (g, e) in enumerate(zip(got, expected)):
             if not _close(g, e, atol):
-                return f"output {i}: {_difference(g, e, atol)}"
-    return f"expected {expected!r}, got {got!r}"
+                return tr("output {i}: {message}", i=i, message=_difference(g, e, atol))
+    return tr("expected {expected}, got {got}", expected=repr(expected), got=repr(got))
 
 
 @dataclass(frozen=True)
@@ -168,36 +173,40 @@ class Exercise:
     passed: bool = field(default=False, init=False)
 
     def _verdict(self, fn: Callable) -> str | None:
-        """None if fn agrees with the reference everywhere, else the message that names the mistake."""
+        """None if fn agrees with the reference everywhere, else the message that names the mistake (in the
+        course's language: the chapter modules write theirs in English, ``tr`` translates them)."""
         for case in self.cases():
+            note = tr(case.note)
             try:
                 got = fn(*_clone(case.args))
             except NotImplementedError:  # the blank stub of the learner's copy (and of nbgrader's student version)
-                return NOT_DONE
+                return tr(NOT_DONE)
             except Exception as err:  # the learner's code: report, never crash the notebook
-                return f"your function raised {type(err).__name__}: {err} (input: {case.note})"
+                return tr("your function raised {error}: {message} (input: {note})", error=type(err).__name__,
+                          message=err, note=note)
             expected = self.reference(*_clone(case.args))
             if _close(got, expected, self.atol):
                 continue
             for mistake in self.mistakes:  # before the shape check: a known mistake may change the shape
                 try:
                     if _close(got, mistake.wrong(*_clone(case.args)), self.atol):
-                        return f"{mistake.message} (input: {case.note})"
+                        return tr("{message} (input: {note})", message=tr(mistake.message), note=note)
                 except Exception:  # a mistake that cannot run on this input does not match it
                     pass
             if (mismatch := _mismatch(got, expected)) is not None:
-                return f"{mismatch} (input: {case.note})"
+                return tr("{message} (input: {note})", message=mismatch, note=note)
             if _all_not_finite(got) and not _all_not_finite(expected):  # before the probes, which name one cause
-                return (f"your function returned only NaN or inf on {case.note}: look for a division by zero, or "
-                        f"an exp or log of an extreme value, before any specific mistake")
+                return tr("your function returned only NaN or inf on {note}: look for a division by zero, or an exp "
+                          "or log of an extreme value, before any specific mistake", note=note)
             for probe in self.probes:
                 try:
                     message = probe(fn)
                 except Exception:  # fn failing on a probe's own input says nothing about that property
                     message = None
                 if message:
-                    return message
-            return f"wrong values on {case.note}: {_difference(got, expected, self.atol)}"
+                    return tr(message)
+            return tr("wrong values on {note}: {difference}", note=note,
+                      difference=_difference(got, expected, self.atol))
         return None
 
     def check(self, fn: Callable) -> CheckResult:
@@ -206,23 +215,23 @@ class Exercise:
             torch.manual_seed(CASE_SEED)
             message = self._verdict(fn)
         self.passed = message is None
-        if message == NOT_DONE:  # not an attempt: nothing is recorded
-            print(f"⏳ Not done yet: {message}")
+        if message == tr(NOT_DONE):  # not an attempt: nothing is recorded
+            print(tr("⏳ Not done yet: {message}", message=message))
             if settings.grading():
                 raise AssertionError(f"{self.id}: not done")
             return CheckResult(False, message)
-        print(f"✅ Correct: {self.title} matches the reference on every test input." if self.passed
-              else f"❌ Not yet: {message}\n   Need a nudge? Call .hint(); stuck? .solution().")
+        print(tr("✅ Correct: {title} matches the reference on every test input.", title=tr(self.title)) if self.passed
+              else tr("❌ Not yet: {message}\n   Need a nudge? Call .hint(); stuck? .solution().", message=message))
         record_exercise(self.id, self.passed)  # after the verdict: a folder that cannot be written only warns
         if not self.passed and settings.grading():
             raise AssertionError(f"{self.id}: {message}")
         return CheckResult(self.passed, message)
 
     def hint(self) -> None:
-        print(f"💡 Hint: {self.hint_text}")
+        print(tr("💡 Hint: {hint}", hint=tr(self.hint_text)))
 
     def solution(self) -> None:
-        print(f"Solution to {self.title}:\n")
+        print(tr("Solution to {title}:", title=tr(self.title)) + "\n")
         print(textwrap.dedent(inspect.getsource(self.reference)))
 
 

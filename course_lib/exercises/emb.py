@@ -229,7 +229,7 @@ TIES_MESSAGE = "a tied click/non-click pair must count 1/2 (roc_auc_score does t
 def _float_probe(fn) -> str | None:
     out = quietly(fn, *_one_user())
     if isinstance(out, Tensor):
-        return f"return a Python float, not a tensor ({out!r}): wrap the result in float(...)"
+        return "your function returned a tensor: return a Python float, wrap the result in float(...)"
     return None
 
 

@@ -1,7 +1,8 @@
 """The course glossary: English terms with the Chinese terms of Chinese recsys material.
 
 ``course_lib.glossary("AUGRU")`` or ``course_lib.glossary("辅助损失")`` returns the entry (shown as Markdown
-in a notebook, as text at a prompt); case, spaces and punctuation do not matter ("shared bottom" finds
+in a notebook, as text at a prompt; Chinese first, with the Chinese definition, when the course's language is
+zh); case, spaces and punctuation do not matter ("shared bottom" finds
 "Shared-Bottom"). An unknown term raises ``UnknownTerm`` listing the closest terms.
 
 The data lives in ``terms.yaml`` beside this file (schema at its top) and nowhere else: docs/glossary.md
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .. import settings
 from ..chapters import CHAPTERS, Chapter
+from ..i18n import tr
 
 TERMS = Path(__file__).parent / "terms.yaml"
-KEYS = ("term", "zh", "aka", "definition", "notebooks")
+KEYS = ("term", "zh", "aka", "definition", "zh_definition", "avoid", "notebooks")
 
 
 class GlossaryError(ValueError):
@@ -36,6 +39,8 @@ class Entry:
     zh: str
     aka: tuple[str, ...]
     definition: str
+    zh_definition: str
+    avoid: tuple[str, ...]  # Chinese renderings the course does not use (tests/test_chinese.py checks)
     notebooks: tuple[str, ...]
 
     @property
@@ -47,17 +52,27 @@ class Entry:
         known = notebook_chapters()
         if link is not None:
             return ", ".join(f"[Ch. {known[nb].number}]({link}{nb}.ipynb)" for nb in self.notebooks)
-        return ", ".join(f"Ch. {known[nb].number} {known[nb].title}" for nb in self.notebooks)
+        return ", ".join(tr("Ch. {n} {title}", n=known[nb].number, title=tr(known[nb].title)) for nb in self.notebooks)
+
+    def _parts(self) -> tuple[str, str, str]:
+        """The heading (the course's language first), the definition and the other names, as the language says."""
+        if settings.language() == "zh":
+            return f"{self.zh} · {self.term}", self.zh_definition, "、".join(self.aka)
+        return f"{self.term} · {self.zh}", self.definition, ", ".join(self.aka)
 
     def __str__(self) -> str:
-        also = f"\nalso: {', '.join(self.aka)}" if self.aka else ""
-        return f"{self.term} · {self.zh}{also}\n{self.definition}\nwhere: {self.chapters()}"
+        heading, definition, aka = self._parts()
+        also = "\n" + tr("also: {names}", names=aka) if aka else ""
+        return f"{heading}{also}\n{definition}\n{tr('where: {chapters}', chapters=self.chapters())}"
 
     __repr__ = __str__  # at a prompt, show the entry itself
 
     def _repr_markdown_(self) -> str:
-        also = f" (also: {', '.join(self.aka)})" if self.aka else ""
-        return f"**{self.term}** · {self.zh}{also}\n\n{self.definition}\n\n*where:* {self.chapters()}"
+        heading, definition, aka = self._parts()
+        first, _, second = heading.partition(" · ")
+        also = " " + tr("(also: {names})", names=aka) if aka else ""
+        return (f"**{first}** · {second}{also}\n\n{definition}\n\n"
+                f"*{tr('where:')}* {self.chapters()}")
 
 
 def notebook_chapters() -> dict[str, Chapter]:
@@ -95,7 +110,7 @@ def _entry(raw, index: int, known: dict[str, Chapter]) -> Entry:
     if not isinstance(raw, dict) or set(raw) != set(KEYS):
         got = sorted(raw) if isinstance(raw, dict) else raw
         raise GlossaryError(f"{where}: needs exactly the keys {list(KEYS)}, got {got!r}")
-    for field in ("aka", "notebooks"):
+    for field in ("aka", "avoid", "notebooks"):
         if not isinstance(raw[field], list):
             raise GlossaryError(f"{where}: {field} must be a list (write [] for none), got {raw[field]!r}")
     unknown = [nb for nb in raw["notebooks"] if nb not in known]
@@ -103,7 +118,9 @@ def _entry(raw, index: int, known: dict[str, Chapter]) -> Entry:
         raise GlossaryError(f"{where}: notebooks must name at least one of {list(known)}; unknown: {unknown}")
     return Entry(_text(raw["term"], f"{where}: term"), _text(raw["zh"], f"{where}: zh"),
                  tuple(_text(a, f"{where}: aka") for a in raw["aka"]),
-                 _text(raw["definition"], f"{where}: definition"), tuple(raw["notebooks"]))
+                 _text(raw["definition"], f"{where}: definition"),
+                 _text(raw["zh_definition"], f"{where}: zh_definition"),
+                 tuple(_text(a, f"{where}: avoid") for a in raw["avoid"]), tuple(raw["notebooks"]))
 
 
 @cache
@@ -166,9 +183,9 @@ def markdown() -> str:
     for nb, chapter in notebook_chapters().items():
         group = sorted((e for e in entries() if e.notebooks[0] == nb), key=lambda e: e.term.casefold())
         lines += ["", f"## Chapter {chapter.number} · {chapter.title}", "",
-                  "| English | 中文 | Definition | Chapters |", "|---|---|---|---|"]
+                  "| English | 中文 | Definition | 释义 | Chapters |", "|---|---|---|---|---|"]
         for e in group:
             also = f"<br>*also:* {cell(', '.join(e.aka))}" if e.aka else ""
-            lines.append(f"| **{cell(e.term)}**{also} | {cell(e.zh)} | {cell(e.definition)} | "
+            lines.append(f"| **{cell(e.term)}**{also} | {cell(e.zh)} | {cell(e.definition)} | {cell(e.zh_definition)} | "
                          f"{e.chapters(link='../notebooks/')} |")
     return "\n".join(lines) + "\n"

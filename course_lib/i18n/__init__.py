@@ -1,7 +1,8 @@
 """The course in English and Chinese: the language setting and the Chinese of every message course_lib shows.
 
 English is the source: every message is written in English where it is used, and ``tr`` looks it up in
-``zh.yaml`` (English message -> Chinese) when the language is Chinese. A message with values is a template,
+``zh.yaml`` (pairs of English message and Chinese) when the language is Chinese; a message kept as data is marked
+``N_("...")`` where it is written and translated by ``tr`` where it is shown. A message with values is a template,
 ``tr("returned shape {got}, expected {expected}", got=..., expected=...)``, so the two languages may place
 the values differently. Keyed by the English, a changed message has no Chinese until it is translated again;
 tests/test_chinese.py finds every message of course_lib and fails on one without its Chinese, or on Chinese
@@ -34,11 +35,17 @@ def use_language(language: str) -> None:
 
 @cache
 def catalogue() -> dict[str, str]:
-    """English message -> its Chinese."""
-    return yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    """English message -> its Chinese (``zh.yaml`` is a list of {en, zh}: long keys read badly in YAML)."""
+    return {entry["en"]: entry["zh"] for entry in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))}
 
 
-def tr(message: str, **values) -> str:
+def N_(message: str) -> str:
+    """Mark an English message kept as data (a constant, a table entry) for translation; ``tr`` translates it
+    where it is shown. (gettext's ``N_``: the tests find every marked message.)"""
+    return message
+
+
+def tr(message: str, /, **values) -> str:
     """``message`` in the course's language, with ``values`` filled into its {placeholders}."""
     if settings.language() == "zh":
         message = catalogue().get(message, message)

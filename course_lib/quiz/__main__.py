@@ -1,11 +1,12 @@
-"""Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview] [--open] [--due] [--seed S]``.
+"""Terminal drill: ``python -m course_lib.quiz [CHAPTER] [--n N] [--tag interview] [--open] [--due] [--seed S]
+[--lang zh]``.
 
 Asks the self-checks of one chapter (a number or a key such as ``din``; all chapters if omitted) at the
 prompt: answer with letters (``B`` or ``A,C``), ``?`` shows the hint, ``q`` stops. ``--open`` asks the open
 interview questions instead: type your answer (an empty line ends it), read the model answer, then grade
 yourself 0, 1 or 2 against the rubric. ``--due`` asks what spaced repetition says is due today, of both kinds.
 Every answer gets the same feedback as the notebook widgets and is saved to the same progress file. Ctrl-C or
-Ctrl-D stops the drill and prints the score so far.
+Ctrl-D stops the drill and prints the score so far. ``--lang zh`` asks in Chinese (default: COURSE_LIB_LANG).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import shutil
 import sys
 import textwrap
 
-from .. import chapters
+from .. import chapters, settings
+from ..i18n import tr, use_language
 from ..progress_file import INTERVALS, option_seed, record_answer, record_grade, shown_path
 from . import grading
 from .bank import OpenQuestion, Question, load_banks, load_open
@@ -51,17 +53,20 @@ def parse_choice(text: str, q: Question) -> frozenset[int]:
         elif t.isdigit() and 1 <= int(t) <= n:
             chosen.add(int(t) - 1)
         else:
-            raise ValueError(f"{t!r} is not an option: answer with letters A-{last}, e.g. "
-                             f"{'B' if q.type == 'single' else 'A,C'} (? for a hint, q to quit)")
+            raise ValueError(tr("{token} is not an option: answer with letters A-{last}, e.g. {example} (? for a "
+                                "hint, q to quit)", token=repr(t), last=last,
+                                example="B" if q.type == "single" else "A,C"))
     if not chosen:
-        raise ValueError(f"type a letter A-{last} (? for a hint, q to quit)")
+        raise ValueError(tr("type a letter A-{last} (? for a hint, q to quit)", last=last))
     if q.type == "single" and len(chosen) > 1:
-        raise ValueError("this question has exactly one answer: choose one letter")
+        raise ValueError(tr("this question has exactly one answer: choose one letter"))
     return frozenset(chosen)
 
 
 def _wrap(text: str, indent: str = "") -> str:
     width = min(100, shutil.get_terminal_size((100, 24)).columns)
+    if settings.language() == "zh":
+        width //= 2  # textwrap counts characters, and a Chinese character takes two columns
     return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + "   ",
                          break_on_hyphens=False)
 
@@ -80,16 +85,16 @@ def _reply(prompt: str) -> str:
 
 def ask_choice(q: Question, number: int, total: int) -> bool:
     """Ask one self-check until it gets a valid answer; print the feedback; save and return whether it was right."""
-    kind = "one answer" if q.type == "single" else "one or more answers, e.g. A,C"
+    kind = tr("one answer") if q.type == "single" else tr("one or more answers, e.g. A,C")
     shown = grading.order(q, option_seed())  # the learner's order, as in the notebooks
-    print(f"\nQuestion {number}/{total}  [{q.id}, {kind}]")
+    print("\n" + tr("Question {number}/{total}", number=number, total=total) + f"  [{q.id}, {kind}]")
     print(_wrap(q.question))
     for k, i in enumerate(shown):
         print(_wrap(f"{grading.letter(k)}. {q.options[i].text}", "  "))
     while True:
-        reply = _reply("Your answer (? hint, q quit): ")
+        reply = _reply(tr("Your answer (? hint, q quit): "))
         if reply == "?":
-            print(_wrap(f"Hint: {q.hint}", "  "))
+            print(_wrap(tr("Hint: {hint}", hint=q.hint), "  "))
             continue
         try:
             chosen = frozenset(shown[k] for k in parse_choice(reply, q))  # bank positions
@@ -98,41 +103,41 @@ def ask_choice(q: Question, number: int, total: int) -> bool:
             continue
         break
     verdict = grading.grade(q, chosen, shown)
-    print(verdict.message)
+    print(tr(verdict.message))
     _print_notes(verdict.notes)
     if verdict.advice:
-        print(_wrap(verdict.advice, "  "))
+        print(_wrap(tr(verdict.advice), "  "))
     if not verdict.correct:
         answer = grading.answer_notes(q, shown)
-        print(f"The answer: {', '.join(n.letter for n in answer)}")
+        print(tr("The answer: {letters}", letters=", ".join(n.letter for n in answer)))
         _print_notes(answer, marks=False)
-        print(_wrap(f"Revisit: {q.section}", "  "))
+        print(_wrap(tr("Revisit: {section}", section=q.section), "  "))
     record_answer(q.id, verdict.correct, sorted(chosen))
     return verdict.correct
 
 
 def ask_open(q: OpenQuestion, number: int, total: int) -> bool:
     """Ask one open question: the learner's answer, the model answer, their grade (saved). Right = graded 2."""
-    print(f"\nInterview question {number}/{total}  [{q.id}]")
+    print("\n" + tr("Interview question {number}/{total}", number=number, total=total) + f"  [{q.id}]")
     print(_wrap(q.question))
-    print("Your answer (an empty line ends it; q quits):")
+    print(tr("Your answer (an empty line ends it; q quits):"))
     lines = []
     while line := _reply("> " if not lines else "  "):
         lines.append(line)
-    print("\nA strong answer makes these points, in this order:")
+    print("\n" + tr("A strong answer makes these points, in this order:"))
     for k, point in enumerate(q.answer, 1):
         print(_wrap(f"{k}. {point}", "  "))
-    print("What the interviewer asks next:")
+    print(tr("What the interviewer asks next:"))
     for f in q.follow_ups:
         print(_wrap(f"- {f.question}", "  "))
         print(_wrap(f"  {f.answer}", "    "))
     for g in (2, 1, 0):
         print(_wrap(f"{g}: {q.rubric[g]}", "  "))
-    while (grade := _reply("Grade yourself 0, 1 or 2: ")) not in ("0", "1", "2"):
-        print("  type 0, 1 or 2, as the rubric above says (q to quit)")
+    while (grade := _reply(tr("Grade yourself 0, 1 or 2: "))) not in ("0", "1", "2"):
+        print("  " + tr("type 0, 1 or 2, as the rubric above says (q to quit)"))
     state = record_grade(q.id, int(grade), "\n".join(lines))
     if state:
-        print(f"Saved; it comes back for review in {INTERVALS[state['schedule'][q.id]['box']]} day(s).")
+        print(tr("Saved; it comes back for review in {days} day(s).", days=INTERVALS[state["schedule"][q.id]["box"]]))
     return grade == "2"
 
 
@@ -157,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     kinds = parser.add_mutually_exclusive_group()
     kinds.add_argument("--open", action="store_true", help="open interview questions with model answers")
     kinds.add_argument("--due", action="store_true", help="what spaced repetition says is due today (both kinds)")
+    parser.add_argument("--lang", choices=settings.LANGUAGES, default=None,
+                        help="language of the questions and messages (default: COURSE_LIB_LANG, else en)")
     args = parser.parse_args(argv)
+    if args.lang:
+        use_language(args.lang)
     if args.n is not None and args.n < 1:
         parser.error("--n must be at least 1")
     if args.due and (args.chapter is not None or args.tag):
@@ -167,11 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     questions = select(args.chapter, args.tag, args.n, args.seed, kind)
     if not questions:
         if kind == "due":
-            print("Nothing is due today: answer questions in the notebooks or here, and they come back when due.")
+            print(tr("Nothing is due today: answer questions in the notebooks or here, and they come back when due."))
             return 0
-        where = "any chapter" if args.chapter is None else f"chapter {args.chapter}"
-        print(f"No {'open' if args.open else ''} questions in {where}".replace("  ", " ")
-              + (f" with tag {args.tag!r}" if args.tag else "") + ".", file=sys.stderr)
+        where = tr("any chapter") if args.chapter is None else tr("chapter {n}", n=args.chapter)
+        kind_name = tr("open questions") if args.open else tr("questions")
+        print(tr("No {kind} in {where}", kind=kind_name, where=where)
+              + (tr(" with tag {tag}", tag=repr(args.tag)) if args.tag else "") + ".", file=sys.stderr)
         return 1
     right, asked, missed = 0, 0, []
     try:
@@ -183,12 +193,12 @@ def main(argv: list[str] | None = None) -> int:
             if not correct:
                 missed.append(q)
     except (Stop, EOFError, KeyboardInterrupt):
-        print("\nStopped.")
-    print(f"\nScore: {right}/{asked}" + (f" ({right / asked:.0%})" if asked else "")
-          + ("" if asked == len(questions) else f", {len(questions) - asked} not asked"))
+        print("\n" + tr("Stopped."))
+    print("\n" + tr("Score: {right}/{asked}", right=right, asked=asked) + (f" ({right / asked:.0%})" if asked else "")
+          + ("" if asked == len(questions) else tr(", {n} not asked", n=len(questions) - asked)))
     for q in missed:
-        print(_wrap(f"- {q.id}: revisit {q.section}", "  "))
-    print(f"(progress saved in {shown_path()})")
+        print(_wrap(tr("- {id}: revisit {section}", id=q.id, section=q.section), "  "))
+    print(tr("(saved in {path})", path=shown_path()))
     return 0
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from .. import chapters as course
 from .. import progress_file
 from ..errors import InputError, whole
+from ..i18n import tr
 from .bank import OpenQuestion, Question, load_banks, load_open
 
 KINDS = ("self-check", "open")
@@ -46,7 +47,8 @@ class Review:
 
         for number, q in enumerate(self.questions, 1):
             chapter = course.BY_NUMBER[q.chapter]
-            label = f"Question {number} of {len(self)} · chapter {chapter.number}, {chapter.title}"
+            label = tr("Question {number} of {total} · chapter {chapter}, {title}", number=number, total=len(self),
+                       chapter=chapter.number, title=tr(chapter.title))
             display({"text/markdown": f"**{label}**", "text/plain": label}, raw=True)
             display(widget(q))
 
@@ -55,9 +57,9 @@ class Review:
         for q in self.questions:
             per_chapter[q.chapter] = per_chapter.get(q.chapter, 0) + 1
         if not self.questions:
-            return "Nothing to review here."
-        listed = ", ".join(f"chapter {c}: {k}" for c, k in sorted(per_chapter.items()))
-        return f"Review drill of {len(self)} questions ({listed})"
+            return tr("Nothing to review here.")
+        listed = ", ".join(tr("chapter {n}: {k}", n=c, k=k) for c, k in sorted(per_chapter.items()))
+        return tr("Review drill of {n} questions ({listed})", n=len(self), listed=listed)
 
 
 def review(n: int = 20, seed: int | None = None, chapters: Iterable[int | str] | None = None,

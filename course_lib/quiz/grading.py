@@ -11,13 +11,14 @@ import random
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..i18n import N_
 from .bank import Question
 
-RIGHT = "Correct!"
-WRONG = "Not quite."
-EMPTY = "Choose an option first."
-MISSING = "Every option you chose is right, but a correct one is still unchosen."
-EXTRA = "At least one option you chose is wrong (marked ✘)."
+RIGHT = N_("Correct!")
+WRONG = N_("Not quite.")
+EMPTY = N_("Choose an option first.")
+MISSING = N_("Every option you chose is right, but a correct one is still unchosen.")
+EXTRA = N_("At least one option you chose is wrong (marked ✘).")
 
 
 def letter(position: int) -> str:
@@ -48,7 +49,7 @@ class Note:
 @dataclass(frozen=True)
 class Verdict:
     correct: bool
-    message: str              # RIGHT, WRONG or EMPTY
+    message: str              # RIGHT, WRONG or EMPTY (in English: the front ends translate it)
     notes: tuple[Note, ...]   # one per chosen option, in the order shown
     advice: str = ""          # multiple choice answered wrongly: MISSING or EXTRA
 

@@ -9,31 +9,33 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..i18n import N_, tr
 from ..progress_file import INTERVALS, record_grade
 from .bank import OpenQuestion
 from .render import CSS, md
 
-GRADES = {0: "0: missed it", 1: "1: partly", 2: "2: full marks"}
+GRADES = {0: N_("0: missed it"), 1: N_("1: partly"), 2: N_("2: full marks")}
 
 
 def model_answer_html(q: OpenQuestion) -> str:
     points = "".join(f"<li>{md(p)}</li>" for p in q.answer)
     follow = "".join(f"<li><b>{md(f.question)}</b><br>{md(f.answer)}</li>" for f in q.follow_ups)
     rubric = "".join(f"<li><b>{g}</b>: {md(q.rubric[g])}</li>" for g in (2, 1, 0))
-    return (f"<p><b>A strong answer makes these points, in this order:</b></p><ol>{points}</ol>"
-            f"<p><b>What the interviewer asks next:</b></p><ul>{follow}</ul>"
-            f"<p><b>Grade yourself:</b></p><ul>{rubric}</ul>")
+    return (f"<p><b>{tr('A strong answer makes these points, in this order:')}</b></p><ol>{points}</ol>"
+            f"<p><b>{tr('What the interviewer asks next:')}</b></p><ul>{follow}</ul>"
+            f"<p><b>{tr('Grade yourself:')}</b></p><ul>{rubric}</ul>")
 
 
 def static_text(q: OpenQuestion) -> str:
-    return (f"Interview question {q.id}: {q.question}\n"
-            "Run this cell in JupyterLab to write your answer and compare it with a model answer "
-            "(or: python -m course_lib.quiz --open).")
+    return "\n".join([tr("Interview question {id}: {question}", id=q.id, question=q.question),
+                      tr("Run this cell in JupyterLab to write your answer and compare it with a model answer "
+                         "(or: python -m course_lib.quiz --open).")])
 
 
 def static_html(q: OpenQuestion) -> str:
-    return (f"<div class='course-quiz-static'><b>Interview question</b> <code>{q.id}</code><p>{md(q.question)}</p>"
-            f"<p><i>Run this cell in JupyterLab to answer it and see the model answer.</i></p></div>")
+    return (f"<div class='course-quiz-static'><b>{tr('Interview question')}</b> <code>{q.id}</code>"
+            f"<p>{md(q.question)}</p>"
+            f"<p><i>{tr('Run this cell in JupyterLab to answer it and see the model answer.')}</i></p></div>")
 
 
 class OpenWidget(w.VBox):
@@ -41,20 +43,20 @@ class OpenWidget(w.VBox):
 
     def __init__(self, q: OpenQuestion):
         self.question = q
-        self.answer = w.Textarea(placeholder="Your answer: the points you would make, in the order you would "
-                                             "say them.", layout=w.Layout(width="100%", height="7em"))
-        self.reveal_button = w.Button(description="Show the model answer", button_style="primary",
-                                      tooltip="Write your answer first, then compare")
-        self.grade_buttons = [w.Button(description=label, tooltip=f"Grade yourself {g} against the rubric",
+        self.answer = w.Textarea(placeholder=tr("Your answer: the points you would make, in the order you would "
+                                                "say them."), layout=w.Layout(width="100%", height="7em"))
+        self.reveal_button = w.Button(description=tr("Show the model answer"), button_style="primary",
+                                      tooltip=tr("Write your answer first, then compare"))
+        self.grade_buttons = [w.Button(description=tr(label), tooltip=tr("Grade yourself {g} against the rubric", g=g),
                                        layout=w.Layout(display="none")) for g, label in GRADES.items()]
         self.model = w.HTMLMath()
         self.status = w.HTML()
         self.reveal_button.on_click(lambda _: self.reveal())
         for g, button in enumerate(self.grade_buttons):
             button.on_click(lambda _, g=g: self.grade(g))
-        super().__init__([w.HTMLMath(f"{CSS}<b>Interview question</b> <small>(open: answer in your own words)"
-                                     f"</small><p>{md(q.question)}</p>"),
-                          w.Label("Your answer:"), self.answer, self.reveal_button, self.model,
+        super().__init__([w.HTMLMath(f"{CSS}<b>{tr('Interview question')}</b> "
+                                     f"<small>({tr('open: answer in your own words')})</small><p>{md(q.question)}</p>"),
+                          w.Label(tr("Your answer:")), self.answer, self.reveal_button, self.model,
                           w.HBox([*self.grade_buttons, self.status])],
                          layout=w.Layout(border="1px solid #d0d7de", padding="8px", margin="8px 0"))
         self.add_class("course-quiz")
@@ -66,14 +68,15 @@ class OpenWidget(w.VBox):
         for button in self.grade_buttons:
             button.layout.display = None
         self.status.value = "" if self.answer.value.strip() else \
-            "<small>Tip: next time, write your answer before you look.</small>"
+            f"<small>{tr('Tip: next time, write your answer before you look.')}</small>"
 
     def grade(self, g: int) -> None:
         """Save the self-grade ``g`` (0, 1 or 2) with the written answer; say when the question comes back."""
         state = record_grade(self.question.id, g, self.answer.value)
         box = state["schedule"][self.question.id]["box"] if state else None
-        later = f"; it comes back for review in {INTERVALS[box]} day(s)" if box else " (not saved: see the warning)"
-        self.status.value = f"<small>Graded {g}{later}.</small>"
+        said = (tr("Graded {g}; it comes back for review in {days} day(s).", g=g, days=INTERVALS[box]) if box
+                else tr("Graded {g} (not saved: see the warning).", g=g))
+        self.status.value = f"<small>{said}</small>"
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

@@ -1,7 +1,7 @@
-"""Where each question is taught: a chapter notebook and a section heading in it.
+"""Where each question is taught: a chapter notebook and a section heading in it, in the course's language.
 
 The index ``sections.json`` ships with the package; ``tools/section_index.py`` writes it from the notebooks'
-``ask("...")`` calls and headings, and tests/test_review.py fails when it is out of date, so the pointers of
+``ask("...")`` calls and headings, English and Chinese, and tests/test_review.py fails when it is out of date, so the pointers of
 the review and the drill cannot go stale. A question no notebook asks points at its chapter's notebook and
 its bank's ``section:`` words.
 """
@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import chapters
+from .. import chapters, settings
 from .bank import OpenQuestion, Question
 
 INDEX = Path(__file__).with_name("sections.json")
@@ -47,10 +47,15 @@ class Location:
 
 
 @cache
-def index() -> dict[str, Location]:
-    """Question id -> where its chapter's notebook asks it."""
+def _index() -> dict[str, dict[str, Location]]:
     raw = json.loads(INDEX.read_text(encoding="utf-8"))
-    return {qid: Location(where["notebook"], where["heading"]) for qid, where in raw.items()}
+    return {language: {qid: Location(where["notebook"], where["heading"]) for qid, where in found.items()}
+            for language, found in raw.items()}
+
+
+def index(language: str | None = None) -> dict[str, Location]:
+    """Question id -> where its chapter's notebook asks it, in ``language``'s edition (default: the course's)."""
+    return _index()[language or settings.language()]
 
 
 def where(q: Question | OpenQuestion) -> Location:

@@ -5,16 +5,30 @@ which render as Markdown in a notebook and as plain text in a terminal: one buil
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import chapters, progress_file
 from ..exercises import registry
+from ..i18n import N_, tr
 from . import sections
 from .bank import OpenQuestion, Question, get, load_banks, load_open
 
-FIRST_TRY, RETRY, WRONG, NEW = "right at the first try", "right after a retry", "not right yet", "not answered"
-FULL, PARTLY = "graded 2: full marks", "graded 1: partly"  # an open question's latest self-grade (0 is WRONG)
+# a question's saved result, in English (shown through ``tr``)
+FIRST_TRY, RETRY, WRONG, NEW = N_("right at the first try"), N_("right after a retry"), N_("not right yet"), \
+    N_("not answered")
+FULL, PARTLY = N_("graded 2: full marks"), N_("graded 1: partly")  # an open question's latest self-grade (0: WRONG)
+
+
+def chapter_name(number: int) -> str:
+    """"2 DIN", "4 DCN 与 DCN-V2": a chapter as a table row names it."""
+    return f"{number} {tr(chapters.BY_NUMBER[number].title)}"
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @dataclass(frozen=True)
@@ -30,8 +44,8 @@ class Table:
 
     def text(self) -> str:
         cells = [self.header, *self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.header))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+        widths = [max(_width(row[i]) for row in cells) for i in range(len(self.header))]
+        lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
         return "\n".join([self.title, *lines])
 
 
@@ -84,19 +98,19 @@ class Progress:
     table: Table
 
     def _repr_markdown_(self) -> str:
-        return f"{self.table.markdown()}\n\n(saved in `{progress_file.shown_path()}`)"
+        return f"{self.table.markdown()}\n\n{tr('(saved in {path})', path=f'`{progress_file.shown_path()}`')}"
 
     def __repr__(self) -> str:
-        return f"{self.table.text()}\n(saved in {progress_file.shown_path()})"
+        return f"{self.table.text()}\n{tr('(saved in {path})', path=progress_file.shown_path())}"
 
 
 def progress(chapter: int | str | None = None) -> Progress:
     """Your progress per chapter (or in one chapter): self-checks, open questions and exercises."""
-    rows = tuple((f"{r['chapter']} {chapters.BY_NUMBER[r['chapter']].title}", f"{r['answered']} / {r['questions']}",
-                  str(r["right"]), str(r["first_try"]), f"{r['graded']} / {r['open']}", f"{r['passed']} / {r['exercises']}")
+    rows = tuple((chapter_name(r["chapter"]), f"{r['answered']} / {r['questions']}", str(r["right"]),
+                  str(r["first_try"]), f"{r['graded']} / {r['open']}", f"{r['passed']} / {r['exercises']}")
                  for r in progress_table(chapter))
-    return Progress(Table("Your progress", ("chapter", "self-checks answered", "right", "first try",
-                                            "open questions graded", "exercises passed"), rows))
+    return Progress(Table(tr("Your progress"), (tr("chapter"), tr("self-checks answered"), tr("right"), tr("first try"),
+                                                tr("open questions graded"), tr("exercises passed")), rows))
 
 
 @dataclass(frozen=True)
@@ -127,22 +141,22 @@ class Summary:
     def score(self) -> str:
         n, answered = len(self.rows), len(self.rows) - self.count(NEW)
         if not answered:
-            return (f"No answers saved yet for these {n} questions: answer them above (or in the terminal drill), "
-                    "then run this cell again.")
+            return tr("No answers saved yet for these {n} questions: answer them above (or in the terminal drill), "
+                      "then run this cell again.", n=n)
         right = self.count(FIRST_TRY, RETRY, FULL)
-        return (f"Score: {right} of {answered} answered questions right ({right / answered:.0%}), "
-                f"{self.count(FIRST_TRY)} at the first try; {self.count(NEW)} of {n} not answered yet.")
+        return tr("Score: {right} of {answered} answered questions right ({share:.0%}), {first} at the first try; "
+                  "{new} of {n} not answered yet.", right=right, answered=answered, share=right / answered,
+                  first=self.count(FIRST_TRY), new=self.count(NEW), n=n)
 
     def tables(self, link) -> tuple[Table, ...]:
         per_chapter = counts((r.question.chapter, r.status) for r in self.rows)
         return (
-            Table("Per chapter", ("chapter", "questions", "answered", "right", "first try"),
-                  tuple((f"{c} {chapters.BY_NUMBER[c].title}", *(str(v) for v in n.values()))
-                        for c, n in sorted(per_chapter.items()))),
-            Table("Revisit (missed, right only after a retry, or graded below 2)", ("section", "questions"),
-                  tuple((link(loc), ", ".join(ids)) for loc, ids in self.revisit()) or (("nothing yet", ""),)),
-            Table("Where each question is taught", ("#", "question", "your result", "taught in"),
-                  tuple((str(r.number), r.question.id, r.status, link(r.location)) for r in self.rows)))
+            Table(tr("Per chapter"), (tr("chapter"), tr("questions"), tr("answered"), tr("right"), tr("first try")),
+                  tuple((chapter_name(c), *(str(v) for v in n.values())) for c, n in sorted(per_chapter.items()))),
+            Table(tr("Revisit (missed, right only after a retry, or graded below 2)"), (tr("section"), tr("questions")),
+                  tuple((link(loc), ", ".join(ids)) for loc, ids in self.revisit()) or ((tr("nothing yet"), ""),)),
+            Table(tr("Where each question is taught"), ("#", tr("question"), tr("your result"), tr("taught in")),
+                  tuple((str(r.number), r.question.id, tr(r.status), link(r.location)) for r in self.rows)))
 
     def _repr_markdown_(self) -> str:
         return "\n\n".join([f"**{self.score()}**", *(t.markdown() for t in self.tables(sections.Location.link))])

@@ -9,6 +9,7 @@ import html
 
 import ipywidgets as w
 
+from ..i18n import tr
 from ..progress_file import option_seed, record_answer
 from . import grading
 from .bank import OpenQuestion, Question, get
@@ -17,18 +18,21 @@ from .render import CSS, md
 
 REVEAL_AFTER = 2  # wrong attempts after which the "Show answer" button appears
 
+def _kind(q: Question) -> str:
+    return tr("one answer") if q.type == "single" else tr("one or more answers")
+
+
 def static_text(q: Question, shown: tuple[int, ...]) -> str:
-    kind = "one answer" if q.type == "single" else "one or more answers"
-    lines = [f"Self-check {q.id} ({kind}): {q.question}"]
+    lines = [tr("Self-check {id} ({kind}): {question}", id=q.id, kind=_kind(q), question=q.question)]
     lines += [f"  {grading.letter(k)}. {q.options[i].text}" for k, i in enumerate(shown)]
-    lines.append("Run this cell in JupyterLab to answer it (or: python -m course_lib.quiz).")
+    lines.append(tr("Run this cell in JupyterLab to answer it (or: python -m course_lib.quiz)."))
     return "\n".join(lines)
 
 
 def static_html(q: Question, shown: tuple[int, ...]) -> str:
     items = "".join(f"<li>{md(q.options[i].text)}</li>" for i in shown)
-    return (f"<div class='course-quiz-static'><b>Self-check</b> <code>{q.id}</code><p>{md(q.question)}</p>"
-            f"<ol type='A'>{items}</ol><p><i>Run this cell in JupyterLab to answer it.</i></p></div>")
+    return (f"<div class='course-quiz-static'><b>{tr('Self-check')}</b> <code>{q.id}</code><p>{md(q.question)}</p>"
+            f"<ol type='A'>{items}</ol><p><i>{tr('Run this cell in JupyterLab to answer it.')}</i></p></div>")
 
 
 def _notes_html(notes: tuple[grading.Note, ...], marks: bool = True) -> str:
@@ -40,16 +44,17 @@ def feedback_html(q: Question, chosen: frozenset[int], shown: tuple[int, ...]) -
     """Whether ``chosen`` (bank positions) is the answer, and the feedback of every chosen option as shown."""
     v = grading.grade(q, chosen, shown)
     if not v.notes:
-        return False, f"<p>{v.message}</p>"
+        return False, f"<p>{tr(v.message)}</p>"
     verdict = "course-right" if v.correct else "course-wrong"  # coloured per theme by render.CSS
-    advice = f"<p>{html.escape(v.advice)}</p>" if v.advice else ""
-    return v.correct, f"<p class='{verdict}'><b>{v.message}</b></p>{_notes_html(v.notes)}{advice}"
+    advice = f"<p>{html.escape(tr(v.advice))}</p>" if v.advice else ""
+    return v.correct, f"<p class='{verdict}'><b>{tr(v.message)}</b></p>{_notes_html(v.notes)}{advice}"
 
 
 def answer_html(q: Question, shown: tuple[int, ...]) -> str:
     answer = grading.answer_notes(q, shown)
-    return (f"<p>The answer: <b>{', '.join(n.letter for n in answer)}</b></p>{_notes_html(answer, marks=False)}"
-            f"<p><small>Revisit: {md(q.section)}</small></p>")
+    letters = ", ".join(n.letter for n in answer)
+    return (f"<p>{tr('The answer: <b>{letters}</b>', letters=letters)}</p>{_notes_html(answer, marks=False)}"
+            f"<p><small>{tr('Revisit: {section}', section=md(q.section))}</small></p>")
 
 
 class QuizWidget(w.VBox):
@@ -67,16 +72,16 @@ class QuizWidget(w.VBox):
             self.boxes = [w.Checkbox(description=label, value=False, indent=False,
                                      layout=w.Layout(width="auto")) for label in labels]
             self.selector = w.VBox(self.boxes)
-        self.check_button = w.Button(description="Check", button_style="primary")
-        self.hint_button = w.Button(description="Hint")
-        self.reveal_button = w.Button(description="Show answer", layout=w.Layout(display="none"))
+        self.check_button = w.Button(description=tr("Check"), button_style="primary")
+        self.hint_button = w.Button(description=tr("Hint"))
+        self.reveal_button = w.Button(description=tr("Show answer"), layout=w.Layout(display="none"))
         self.status = w.HTML()
         self.feedback = w.HTMLMath()  # feedback and questions may carry $math$
         self.check_button.on_click(lambda _: self.check())
         self.hint_button.on_click(lambda _: self.show_hint())
         self.reveal_button.on_click(lambda _: self.reveal())
-        kind = "one answer" if q.type == "single" else "one or more answers"
-        super().__init__([w.HTMLMath(f"{CSS}<b>Self-check</b> <small>({kind})</small><p>{md(q.question)}</p>"),
+        super().__init__([w.HTMLMath(f"{CSS}<b>{tr('Self-check')}</b> <small>({_kind(q)})</small>"
+                                     f"<p>{md(q.question)}</p>"),
                           self.selector, w.HBox([self.check_button, self.hint_button, self.reveal_button,
                                                  self.status]), self.feedback],
                          layout=w.Layout(border="1px solid #d0d7de", padding="8px", margin="8px 0"))
@@ -105,7 +110,7 @@ class QuizWidget(w.VBox):
         if chosen:
             self.attempts += 1
             self.wrong_attempts += not correct
-            self.status.value = f"<small>attempt {self.attempts}</small>"
+            self.status.value = f"<small>{tr('attempt {n}', n=self.attempts)}</small>"
             if self.wrong_attempts >= REVEAL_AFTER:
                 self.reveal_button.layout.display = None
             record_answer(self.question.id, correct, sorted(chosen))  # after the feedback: a failed save only warns
