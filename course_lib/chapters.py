@@ -1,15 +1,14 @@
 """The course's chapters, in one table: number, key, notebook and title.
 
 The key is the prefix of every question and exercise id of a chapter (``din.no_softmax``, ``din.unit_input``);
-the notebook names the chapter's notebook, its question bank and its cheat sheet. Imports next to nothing,
-so the glossary, the quiz and the exercises can all read it.
+the notebook names the chapter's notebook, its question bank and its cheat sheet. Imports nothing, so the
+glossary, the quiz and the exercises can all read it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .errors import InputError
-from .i18n import N_
 
 
 @dataclass(frozen=True)
@@ -17,17 +16,17 @@ class Chapter:
     number: int
     key: str  # "din": the prefix of the chapter's question and exercise ids
     notebook: str  # "02_din": notebooks/02_din.ipynb and course_lib/quiz/banks/02_din.yaml
-    title: str  # in English (``i18n.tr`` translates it where it is shown)
+    title: str  # in English: ``i18n.tr`` translates it where it is shown
 
 
 CHAPTERS = (
-    Chapter(1, "emb", "01_embedding_mlp", N_("Embedding & MLP")),
+    Chapter(1, "emb", "01_embedding_mlp", "Embedding & MLP"),
     Chapter(2, "din", "02_din", "DIN"),
     Chapter(3, "dien", "03_dien", "DIEN"),
-    Chapter(4, "dcn", "04_dcn", N_("DCN and DCN-V2")),
+    Chapter(4, "dcn", "04_dcn", "DCN and DCN-V2"),
     Chapter(5, "mmoe", "05_mmoe", "MMoE"),
-    Chapter(6, "ple", "06_ple_esmm", N_("PLE and ESMM")),
-    Chapter(7, "review", "07_review", N_("Review")),
+    Chapter(6, "ple", "06_ple_esmm", "PLE and ESMM"),
+    Chapter(7, "review", "07_review", "Review"),
 )
 BY_NUMBER = {c.number: c for c in CHAPTERS}
 BY_KEY = {c.key: c for c in CHAPTERS}

@@ -37,7 +37,7 @@ CHAPTERS = zh_notebooks.chapters()
 CHEAT_SHEETS = sorted((ROOT / "docs" / "cheatsheets").glob("*.md"))
 CHINESE_FILES = [*zh_notebooks.CHINESE.glob("*.ipynb"), *(ROOT / "docs" / "cheatsheets" / "zh").glob("*.md"),
                  ROOT / "README.zh-CN.md"]
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 
 
 @pytest.fixture
@@ -149,8 +149,8 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 def messages() -> dict[str, str]:
     """Every English message course_lib shows, with where it is written: the ``tr("...")`` and ``N_("...")``
-    texts, and every text of an exercise module (mistakes, hints, titles, test inputs), which ``Exercise``
-    translates where it prints them."""
+    texts, every text of an exercise module (mistakes, hints, titles, test inputs), which ``Exercise``
+    translates where it prints them, and the chapter titles."""
     found = {}
     for path in sorted((ROOT / "course_lib").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -163,15 +163,17 @@ def messages() -> dict[str, str]:
             elif (exercise_module and isinstance(node, ast.Constant) and isinstance(node.value, str)
                   and " " in node.value and id(node) not in docstrings):
                 found.setdefault(node.value, f"{where}:{node.lineno}")
+    for c in chapters.CHAPTERS:  # chapter titles, translated where a table or a label shows them
+        found.setdefault(c.title, "course_lib/chapters.py")
     return found
 
 
 def test_every_message_has_its_chinese_and_every_chinese_its_message():
     shown, translated = messages(), i18n.catalogue()
     missing = [f"{where}: {text!r}" for text, where in shown.items() if text not in translated]
-    assert not missing, "add these to course_lib/i18n/zh.yaml:\n" + "\n".join(missing)
+    assert not missing, "add these to course_lib/messages_zh.yaml:\n" + "\n".join(missing)
     unused = [text for text in translated if text not in shown]
-    assert not unused, "course_lib no longer shows these; remove them from course_lib/i18n/zh.yaml:\n" + \
+    assert not unused, "course_lib no longer shows these; remove them from course_lib/messages_zh.yaml:\n" + \
         "\n".join(map(repr, unused))
 
 
@@ -228,7 +230,7 @@ def test_no_rejected_rendering_appears_anywhere_in_chinese(chinese_chapters):
     rejected = {a: e.term for e in glossary_entries() for a in e.avoid}
     assert rejected, "the glossary names the renderings the course rejects"
     texts = {**chinese_chapters, **{p.name: p.read_text(encoding="utf-8") for p in CHINESE_FILES},
-             "course_lib/i18n/zh.yaml": "\n".join(i18n.catalogue().values())}
+             "course_lib/messages_zh.yaml": "\n".join(i18n.catalogue().values())}
     found = [f"{where}: {a} (for {term}: write {glossary(term).zh})"
              for where, text in texts.items() for a, term in rejected.items() if a in text]
     assert not found, "\n".join(found)

@@ -1,6 +1,8 @@
 """The layout of course_lib: layers that point one way, lesson modules a learner reads on one screen or two.
 
     settings, errors, chapters          read by everything, import nothing of the course
+    i18n                                the language setting and tr(): imports only settings (the package
+                                        imports it for ``course_lib.use_language``)
     data -> nn -> models -> train       the lesson code: each imports only the layers before it
     regression, regularization, experiments, runtime, plots   above the lesson code they use
     progress_file                       the learner's saved state: imports only settings
@@ -19,7 +21,8 @@ LESSON = ("data", "nn", "models")
 NEVER = {
     "course_lib": ["torch", "course_lib.data", "course_lib.quiz"],
     "course_lib.settings": ["torch", "course_lib.data"],
-    "course_lib.chapters": ["yaml", "course_lib.settings"],
+    "course_lib.chapters": ["yaml", "torch", "course_lib.quiz"],
+    "course_lib.i18n": ["yaml", "torch", "course_lib.quiz", "course_lib.exercises"],
     "course_lib.progress_file": ["torch", "ipywidgets", "course_lib.quiz", "course_lib.exercises"],
     "course_lib.data": ["course_lib.nn", "course_lib.models", "course_lib.train", "course_lib.quiz", "tqdm.auto"],
     "course_lib.nn": ["course_lib.models", "course_lib.train", "course_lib.quiz", "tqdm.auto"],

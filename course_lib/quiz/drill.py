@@ -58,7 +58,7 @@ class Review:
             per_chapter[q.chapter] = per_chapter.get(q.chapter, 0) + 1
         if not self.questions:
             return tr("Nothing to review here.")
-        listed = ", ".join(tr("chapter {n}: {k}", n=c, k=k) for c, k in sorted(per_chapter.items()))
+        listed = tr(", ").join(tr("chapter {n}: {k}", n=c, k=k) for c, k in sorted(per_chapter.items()))
         return tr("Review drill of {n} questions ({listed})", n=len(self), listed=listed)
 
 

@@ -1,7 +1,7 @@
 """The course in English and Chinese: the language setting and the Chinese of every message course_lib shows.
 
 English is the source: every message is written in English where it is used, and ``tr`` looks it up in
-``zh.yaml`` (pairs of English message and Chinese) when the language is Chinese; a message kept as data is marked
+``messages_zh.yaml`` (pairs of English message and Chinese) when the language is Chinese; a message kept as data is marked
 ``N_("...")`` where it is written and translated by ``tr`` where it is shown. A message with values is a template,
 ``tr("returned shape {got}, expected {expected}", got=..., expected=...)``, so the two languages may place
 the values differently. Keyed by the English, a changed message has no Chinese until it is translated again;
@@ -16,12 +16,10 @@ import os
 from functools import cache
 from pathlib import Path
 
-import yaml
+from . import settings
+from .errors import InputError
 
-from .. import settings
-from ..errors import InputError
-
-CATALOGUE = Path(__file__).with_name("zh.yaml")
+CATALOGUE = Path(__file__).with_name("messages_zh.yaml")
 
 
 def use_language(language: str) -> None:
@@ -35,7 +33,7 @@ def use_language(language: str) -> None:
 
 @cache
 def catalogue() -> dict[str, str]:
-    """English message -> its Chinese (``zh.yaml`` is a list of {en, zh}: long keys read badly in YAML)."""
+    """English message -> its Chinese (``messages_zh.yaml`` is a list of {en, zh}: long keys read badly in YAML)."""
     return {entry["en"]: entry["zh"] for entry in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))}
 
 
