@@ -33,7 +33,9 @@ def use_language(language: str) -> None:
 
 @cache
 def catalogue() -> dict[str, str]:
-    """English message -> its Chinese (``messages_zh.yaml`` is a list of {en, zh}: long keys read badly in YAML)."""
+    """English message -> its Chinese (the file is a list of {en, zh}: long keys read badly in YAML)."""
+    import yaml  # on first use, so that `import course_lib` stays instant
+
     return {entry["en"]: entry["zh"] for entry in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))}
 
 
