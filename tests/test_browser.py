@@ -51,6 +51,7 @@ import pytest
 
 from course_lib import i18n
 from course_lib.quiz import bank, grading
+from course_lib.quiz.render import EMPHASIS
 
 from notebook_questions import asked_in  # tests/notebook_questions.py
 
@@ -407,7 +408,7 @@ def wait_for_widgets(tab, panel, n_quizzes: int, name: str):
 def visible_text(markdown: str) -> str:
     """What the widget shows of a bank text: `code` loses its backticks and *emphasis* its stars; text from the
     first $math$ on is typeset by MathJax, so it is cut off."""
-    plain = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", markdown.split("$")[0])
+    plain = EMPHASIS.sub(r"\1", markdown.split("$")[0])
     return " ".join(plain.replace("`", "").split())
 
 

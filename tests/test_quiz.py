@@ -572,3 +572,4 @@ def test_inline_markdown_code_emphasis_and_math():
     assert md("a *set* of `h<t>`") == "a <em>set</em> of <code>h&lt;t&gt;</code>"
     assert md("q*k, 2 * 3 and $a*b*c$") == "q*k, 2 * 3 and $a*b*c$"  # products stay products
     assert md("`x *y* z` and $*u*$ then *keep*") == "<code>x *y* z</code> and $*u*$ then <em>keep</em>"
+    assert md("把来自*不同*用户的请求") == "把来自<em>不同</em>用户的请求"  # no spaces around Chinese emphasis

@@ -22,13 +22,14 @@ body[data-jp-theme-light="false"] .course-quiz .course-wrong, body.vscode-dark .
 </style>"""
 
 
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")  # *word*, not a*b or 2 * 3
+# *word*, not a*b or 2 * 3; Chinese has no spaces, so a Chinese character may touch the stars (的*不同*用户)
+EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*])\*(?=\S)([^*]+?)(?<=\S)\*(?![A-Za-z0-9_*])")
 
 
 def _emphasis(text: str) -> str:
     """*emphasis* to <em>, outside $math$ (where * is a product)."""
     parts = text.split("$")
-    return "$".join(p if i % 2 else _EMPHASIS.sub(r"<em>\1</em>", p) for i, p in enumerate(parts))
+    return "$".join(p if i % 2 else EMPHASIS.sub(r"<em>\1</em>", p) for i, p in enumerate(parts))
 
 
 def md(text: str) -> str:
