@@ -27,6 +27,7 @@ from course_lib.glossary import glossary
 from course_lib.exercises import din as din_exercises
 from course_lib.quiz import QuizWidget, bank, progress
 from course_lib.quiz.interview import OpenWidget
+from course_lib.quiz.render import md
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -287,7 +288,7 @@ def test_an_open_question_in_chinese(chinese, exercise_progress):
     q = bank.get("din.vs_transformer")
     widget = OpenWidget(q)
     widget.reveal()
-    assert q.answer[0][:20] in widget.model.value and i18n.catalogue()["Grade yourself:"] in widget.model.value
+    assert md(q.answer[0])[:20] in widget.model.value and i18n.catalogue()["Grade yourself:"] in widget.model.value
 
 
 def test_an_exercise_names_the_mistake_in_chinese(chinese, exercise_progress, capsys):

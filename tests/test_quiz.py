@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -66,22 +67,31 @@ def test_course_banks_validate():
         assert all(o.feedback.strip() for o in q.options) and q.hint.strip() and q.section.strip()
 
 
-def test_the_length_of_an_option_gives_the_answer_away_at_most_a_third_of_the_time():
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_length_of_an_option_gives_the_answer_away_at_most_a_third_of_the_time(language):
     """A distractor is as specific and as long as the answer: the correct option is the strictly longest
-    (in characters of its text) in at most a third of the single-answer questions, in every chapter."""
-    single = [q for q in bank.load_banks().values() if q.type == "single"]
+    (in the width of its text as shown: a Chinese character is as wide as two letters) in at most a third of the
+    single-answer questions, in every chapter, in both languages."""
+    single = [q for q in bank.load_banks(language).values() if q.type == "single"]
     for chapter in {q.chapter for q in single}:
         mine = [q for q in single if q.chapter == chapter]
-        longest = [q.id for q in mine if (lengths := [len(o.text) for o in q.options])
+        longest = [q.id for q in mine if (lengths := [_width(o.text) for o in q.options])
                    and lengths[min(q.answer)] == max(lengths) and lengths.count(max(lengths)) == 1]
         assert len(longest) <= len(mine) / 3, f"chapter {chapter}: the answer is the longest option in {longest}"
 
 
-def test_feedback_never_points_at_an_option_by_letter_or_position():
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_feedback_never_points_at_an_option_by_letter_or_position(language):
     """Options are shuffled per learner, so "option B" or "the first one" would point at the wrong option."""
     pattern = re.compile(r"\b(option|options|answer) [A-E]\b|\b[A-E] (and|or) [A-E]\b|\b(first|second|third|last) "
-                         r"option\b|(all|none) of the above", re.I)
-    for q in bank.load_banks().values():
+                         r"option\b|(all|none) of the above"
+                         r"|选项 ?[A-E]|[A-E] ?(和|或|与) ?[A-E](?![A-Za-z])|第[一二三四五1-5]个选项|最后一个选项|以上(都|皆|均|全)",
+                         re.I)
+    for q in bank.load_banks(language).values():
         for text in (q.question, q.hint, *(o.text for o in q.options), *(o.feedback for o in q.options)):
             assert not pattern.search(text), f"{q.id}: {text[:100]!r}"
 
