@@ -50,7 +50,7 @@ figures: $(STAMP)  ## re-execute every notebook in place (English, then Chinese)
 	    ../../$(BIN)/jupyter nbconvert \
 	    --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 0*.ipynb
 
-html: $(STAMP)  ## every chapter as a page to read offline or share, self-checks without answers -> build/html/
+html: $(STAMP)  ## every chapter as a page to read offline or share, self-checks without answers -> build/html/ (Chinese: zh/)
 	$(BIN)/python tools/export_html.py --out build/html
 
 student: $(STAMP)  ## nbgrader: student notebooks (solutions removed) in build/student/, course folder build/nbgrader/

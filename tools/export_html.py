@@ -1,7 +1,9 @@
 """Static HTML pages of the chapters, to read offline or share: ``make html`` writes build/html/.
 
-    python tools/export_html.py                 # every chapter -> build/html/<chapter>.html and index.html
-    python tools/export_html.py --out DIR 02    # one chapter
+    python tools/export_html.py                 # every chapter -> build/html/<chapter>.html and index.html,
+                                                #   the Chinese chapters -> build/html/zh/
+    python tools/export_html.py --out DIR 02    # one chapter (in both languages)
+    python tools/export_html.py --lang zh       # the Chinese chapters only
 
 Each page is made from the learner's copy (tools/learner_copies.py: exercise solutions blank, no saved widget
 state) with the outputs of the committed run, so every figure is there. A self-check is a live widget only in
@@ -37,23 +39,34 @@ def page(source: Path) -> str:
     return body
 
 
-def index(names: list[str]) -> str:
+# language -> (its chapters, its pages' folder inside --out, the index's title, a link to the other language)
+EDITIONS = {
+    "en": (SOURCES, ".", "CTR ranking course: the chapters", '<p><a href="zh/index.html">中文版</a></p>'),
+    "zh": (SOURCES / "zh", "zh", "CTR 排序课程：各章", '<p><a href="../index.html">English</a></p>'),
+}
+
+
+def index(names: list[str], language: str = "en") -> str:
+    _, _, title, other = EDITIONS[language]
     items = "".join(f'<li><a href="{html.escape(n)}.html">{html.escape(n)}</a></li>' for n in names)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>CTR ranking course</title></head>"
-            f"<body><h1>CTR ranking course: the chapters</h1><ol>{items}</ol></body></html>")
+    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body><h1>{title}</h1><ol>{items}</ol>{other}</body></html>")
 
 
-def export(out: Path = OUT, only: tuple[str, ...] = ()) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    chosen = [p for p in chapters(SOURCES) if not only or any(p.stem.startswith(o) for o in only)]
-    if not chosen:
-        raise SystemExit(f"no chapter matches {list(only)}; the chapters are {[p.stem for p in chapters(SOURCES)]}")
+def export(out: Path = OUT, only: tuple[str, ...] = (), languages: tuple[str, ...] = tuple(EDITIONS)) -> list[Path]:
     written = []
-    for source in chosen:
-        target = out / f"{source.stem}.html"
-        target.write_text(page(source), encoding="utf-8")
-        written.append(target)
-    (out / "index.html").write_text(index([p.stem for p in chapters(SOURCES)]), encoding="utf-8")
+    for language in languages:
+        sources, folder, _, _ = EDITIONS[language]
+        chosen = [p for p in chapters(sources) if not only or any(p.stem.startswith(o) for o in only)]
+        if not chosen:
+            raise SystemExit(f"no chapter matches {list(only)}; the chapters are {[p.stem for p in chapters(sources)]}")
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        for source in chosen:
+            target = out / folder / f"{source.stem}.html"
+            target.write_text(page(source), encoding="utf-8")
+            written.append(target)
+        (out / folder / "index.html").write_text(index([p.stem for p in chapters(sources)], language),
+                                                 encoding="utf-8")
     return written
 
 
@@ -61,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter prefixes such as 02 (default: every chapter)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"folder of the pages (default: {OUT})")
+    parser.add_argument("--lang", choices=tuple(EDITIONS), help="one language only (default: both)")
     args = parser.parse_args(argv)
-    for path in export(args.out, tuple(args.chapters)):
+    for path in export(args.out, tuple(args.chapters), (args.lang,) if args.lang else tuple(EDITIONS)):
         print(path)
     return 0
 
