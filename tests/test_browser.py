@@ -340,11 +340,12 @@ def cell_states(panel) -> list[dict]:
     return panel.locator(".jp-Notebook .jp-Cell").evaluate_all(CELL_STATE_JS)
 
 
-def run_all_cells(tab, panel, name: str) -> list[dict]:
-    """Clear the saved outputs, Run > Run All Cells, and wait until no cell is queued or running."""
+def run_all_cells(tab, panel, name: str, item: str = "Run All Cells") -> list[dict]:
+    """Clear the saved outputs, Run > Run All Cells (or another item of the Run menu), and wait until no cell is
+    queued or running."""
     menu(tab, "Edit", "Clear Outputs of All Cells")
     tab.wait_for_function("() => !document.querySelector('.jp-NotebookPanel .jp-OutputArea-output')")
-    menu(tab, "Run", "Run All Cells")
+    menu(tab, "Run", item)
     status = panel.locator(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator")
     deadline, quiet_since = time.monotonic() + RUN_ALL_TIMEOUT, None
     while True:
@@ -551,9 +552,12 @@ def test_a_learner_solves_an_exercise_and_keeps_the_work(browser, lab, page):
         panel = open_notebook(page, lab, FIRST_CHAPTER, workspace="test-learner-exercise")
         stub = panel.locator(".jp-CodeCell").filter(has=page.locator(".cm-content", has_text="def masked_mean("))
         expect(stub.locator(".cm-content")).to_contain_text("raise NotImplementedError()")
-        run_all_cells(page, panel, FIRST_CHAPTER)  # imports, data and the exercise modules
         check = panel.locator(".jp-CodeCell").filter(has=page.locator(".cm-content", has_text="ex.masked_mean.check("))
-        expect(check.locator(".jp-OutputArea-output")).to_contain_text("Not done yet")
+        check.locator(".jp-InputPrompt").click()  # select the check cell, then run what comes before it:
+        run_all_cells(page, panel, FIRST_CHAPTER, "Run All Above Selected Cell")  # imports, data, the exercises
+        check.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")  # the blank stub's check
+        expect(check.locator(".jp-OutputArea-output")).to_contain_text("Not done yet", timeout=UI_TIMEOUT * 1000)
 
         stub.locator(".cm-content").click()
         page.keyboard.press("Control+A")
