@@ -36,8 +36,10 @@ refresh-zh: $(STAMP)  ## 中文版：用课程的新版本替换你的 CHAPTER �
 # asserts hold on two kernel sets in one run (tests/README.md says what nbval compares and why).
 PORTABLE := ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 COURSE_LIB_THREADS=1
 
+# pytest-xdist runs the test files on every core, one file per worker (nbval runs a notebook's cells in order in
+# one kernel; the browser tests share one JupyterLab): nbval's kernels use one thread, so a second core is free.
 test: $(STAMP)  ## install what is missing, then run unit tests, quiz-bank checks, nbval and the browser test
-	$(PORTABLE) COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	$(PORTABLE) COURSE_LIB_QUIET=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n auto --dist loadfile
 
 # The Chinese chapters are generated from the English ones (tools/zh_notebooks.py), then executed like them. Their
 # figures are the English ones (same code, same seeds, English labels), so they go to a scratch folder.
