@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -56,3 +57,8 @@ def en_sha(text: str) -> str:
     """The hash a translation records of the English it translates (12 hex digits of SHA-256): when the
     English changes, the translation is stale until it is translated again."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes as shown (a terminal, an option label): a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -10,13 +10,13 @@ import signal
 import subprocess
 import sys
 import textwrap
-import unicodedata
 from pathlib import Path
 
 import pytest
 
 from course_lib import chapters, progress_file
 from course_lib.errors import InputError
+from course_lib.i18n import width
 from course_lib.quiz import OpenWidget, QuizWidget, ask, bank, grading
 from course_lib.quiz.__main__ import parse_choice
 from course_lib.quiz.render import md
@@ -67,10 +67,6 @@ def test_course_banks_validate():
         assert all(o.feedback.strip() for o in q.options) and q.hint.strip() and q.section.strip()
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_the_length_of_an_option_gives_the_answer_away_at_most_a_third_of_the_time(language):
     """A distractor is as specific and as long as the answer: the correct option is the strictly longest
@@ -79,7 +75,7 @@ def test_the_length_of_an_option_gives_the_answer_away_at_most_a_third_of_the_ti
     single = [q for q in bank.load_banks(language).values() if q.type == "single"]
     for chapter in {q.chapter for q in single}:
         mine = [q for q in single if q.chapter == chapter]
-        longest = [q.id for q in mine if (lengths := [_width(o.text) for o in q.options])
+        longest = [q.id for q in mine if (lengths := [width(o.text) for o in q.options])
                    and lengths[min(q.answer)] == max(lengths) and lengths.count(max(lengths)) == 1]
         assert len(longest) <= len(mine) / 3, f"chapter {chapter}: the answer is the longest option in {longest}"
 

@@ -5,13 +5,12 @@ which render as Markdown in a notebook and as plain text in a terminal: one buil
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import chapters, progress_file
 from ..exercises import registry
-from ..i18n import N_, tr
+from ..i18n import N_, tr, width
 from . import sections
 from .bank import OpenQuestion, Question, get, load_banks, load_open
 
@@ -24,11 +23,6 @@ FULL, PARTLY = N_("graded 2: full marks"), N_("graded 1: partly")  # an open que
 def chapter_name(number: int) -> str:
     """"2 DIN", "4 DCN 与 DCN-V2": a chapter as a table row names it."""
     return f"{number} {tr(chapters.BY_NUMBER[number].title)}"
-
-
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @dataclass(frozen=True)
@@ -44,8 +38,8 @@ class Table:
 
     def text(self) -> str:
         cells = [self.header, *self.rows]
-        widths = [max(_width(row[i]) for row in cells) for i in range(len(self.header))]
-        lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
+        widths = [max(width(row[i]) for row in cells) for i in range(len(self.header))]
+        lines = ["  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
         return "\n".join([self.title, *lines])
 
 
